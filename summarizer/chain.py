@@ -1,0 +1,265 @@
+"""The LangChain chain that drafts a note's Japanese sections.
+
+Three independent calls run in parallel (``RunnableParallel``): the translation
+of the abstract, the house-style summary, and hashtag suggestions constrained to
+the controlled vocabulary.  The summary is written from the English abstract,
+not from the translation, so that it does not wait for the translation and keeps
+technical terms in English, as the house notes do.
+
+The chat model is a parameter: the OpenAI client in production, a local server or
+a fake in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from summarizer.errors import ModelOutputError
+from summarizer.prompts import load_prompt
+from summarizer.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage, BaseMessage
+    from langchain_core.runnables import Runnable
+
+    from summarizer.paper import Paper
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_TAGS = 8
+TASKS = ("translation", "summary", "tags")
+
+
+class TokenUsage(BaseModel):
+    input_tokens: int = 0
+    output_tokens: int = 0
+    calls: int = 0
+
+    def add(self, message: AIMessage) -> None:
+        self.calls += 1
+        usage = getattr(message, "usage_metadata", None) or {}
+        self.input_tokens += int(usage.get("input_tokens", 0))
+        self.output_tokens += int(usage.get("output_tokens", 0))
+
+
+class TaskResult(BaseModel):
+    """One task's output and what it cost."""
+
+    text: str = ""
+    tags: list[str] = Field(default_factory=list)
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class DraftSections(BaseModel):
+    """Everything the chain writes into a note."""
+
+    translation: str
+    summary: str
+    suggested_tags: list[str]
+    usage: dict[str, TokenUsage]
+    warnings: list[str] = Field(default_factory=list)
+
+    def usage_table(self) -> dict[str, dict[str, int]]:
+        """Per-call token counts plus a total, as recorded in the note."""
+        table = {task: usage.model_dump() for task, usage in self.usage.items()}
+        table["total"] = {
+            key: sum(usage[key] for usage in table.values())
+            for key in ("input_tokens", "output_tokens", "calls")
+        }
+        return table
+
+
+class TagReply(BaseModel):
+    tags: list[str]
+
+
+def tag_schema(allowed: list[str]) -> dict[str, Any]:
+    """JSON schema for the tag reply; ``enum`` lets the server constrain decoding."""
+    return {
+        "title": "TagSuggestion",
+        "description": "Hashtags for the paper, chosen from the allowed list, best first.",
+        "type": "object",
+        "properties": {
+            "tags": {
+                "type": "array",
+                "description": "Tags from the allowed list, broad field first.",
+                "items": {"type": "string", "enum": allowed},
+            }
+        },
+        "required": ["tags"],
+        "additionalProperties": False,
+    }
+
+
+def _message_text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(
+        part.get("text", "") if isinstance(part, dict) else str(part) for part in content
+    )
+
+
+def clean_paragraph(text: str) -> str:
+    """One paragraph on one line: the note puts each section after a single ``- ``."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    joined = ""
+    for line in lines:
+        line = line.removeprefix("- ").removeprefix("・").strip()
+        # Japanese needs no space between joined lines; English does.
+        if joined and (joined[-1].isascii() and line[:1].isascii()):
+            joined += " "
+        joined += line
+    if len(joined) >= 2 and joined[0] + joined[-1] in ('""', "「」", "“”"):
+        joined = joined[1:-1].strip()
+    return joined
+
+
+class DraftChain:
+    """Builds and runs the chain for one chat model and one vocabulary."""
+
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        vocabulary: Vocabulary,
+        *,
+        structured_method: str = "json_schema",
+        max_tags: int = DEFAULT_MAX_TAGS,
+        retry_exceptions: tuple[type[BaseException], ...] = (),
+    ) -> None:
+        self.chat_model = chat_model
+        self.vocabulary = vocabulary
+        self.structured_method = structured_method
+        self.max_tags = max_tags
+        self.retry_exceptions = retry_exceptions
+        self._allowed = vocabulary.names("topic")
+
+    def _with_retry(self, runnable: Runnable) -> Runnable:
+        # Status codes and timeouts are retried by the HTTP client itself; this
+        # covers replies that arrive broken (truncated or malformed bodies).
+        if not self.retry_exceptions:
+            return runnable
+        return runnable.with_retry(
+            retry_if_exception_type=self.retry_exceptions,
+            stop_after_attempt=3,
+            wait_exponential_jitter=True,
+        )
+
+    def build(self) -> Runnable:
+        """``{title, abstract} -> DraftSections`` as one LCEL runnable."""
+        from langchain_core.runnables import RunnableLambda, RunnableParallel
+
+        translation = self._text_task("translate", "translation")
+        summary = self._text_task("summarize", "summary")
+        tags = RunnableLambda(self._suggest_tags, name="tags")
+        return RunnableParallel(translation=translation, summary=summary, tags=tags) | (
+            RunnableLambda(_assemble, name="assemble")
+        )
+
+    def run(self, paper: Paper) -> DraftSections:
+        return self.build().invoke({"title": paper.title, "abstract": paper.abstract})
+
+    # --- text tasks --------------------------------------------------------------
+
+    def _text_task(self, prompt_name: str, task: str) -> Runnable:
+        from langchain_core.runnables import RunnableLambda
+
+        prompt = load_prompt(prompt_name).to_chat_prompt()
+        call = self._with_retry(prompt | self.chat_model)
+
+        def run(inputs: dict[str, str]) -> TaskResult:
+            result = TaskResult()
+            for attempt in range(2):
+                message = call.invoke(inputs)
+                result.usage.add(message)
+                result.text = clean_paragraph(_message_text(message))
+                if result.text:
+                    return result
+                log.info("%s: empty reply (attempt %d)", task, attempt + 1)
+            raise ModelOutputError(task, "the reply was empty twice")
+
+        return RunnableLambda(run, name=task)
+
+    # --- tags --------------------------------------------------------------------
+
+    def _structured_runnable(self) -> Runnable:
+        kwargs: dict[str, Any] = {"method": self.structured_method, "include_raw": True}
+        if self.structured_method == "json_schema":
+            kwargs["strict"] = True
+        return self.chat_model.with_structured_output(tag_schema(self._allowed), **kwargs)
+
+    def _suggest_tags(self, inputs: dict[str, str]) -> TaskResult:
+        from langchain_core.messages import AIMessage, HumanMessage
+
+        prompt = load_prompt("tags").to_chat_prompt()
+        messages = prompt.format_messages(
+            **inputs, vocabulary="\n".join(self._allowed), max_tags=self.max_tags
+        )
+        structured = self._with_retry(self._structured_runnable())
+        result = TaskResult()
+        reply = structured.invoke(messages)
+        result.usage.add(reply["raw"])
+        tags, problem = _parse_tag_reply(reply)
+        if problem is not None:
+            # One repair turn: show the model its reply and what was wrong with it.
+            log.info("tags: malformed reply (%s); asking once more", problem)
+            raw_text = _raw_reply_text(reply["raw"])
+            repair = [
+                *messages,
+                AIMessage(content=raw_text),
+                HumanMessage(
+                    content=f"That reply was not usable: {problem}. Reply again with only the "
+                    'JSON object {"tags": [...]}, using tags from the allowed list.'
+                ),
+            ]
+            reply = structured.invoke(repair)
+            result.usage.add(reply["raw"])
+            tags, problem = _parse_tag_reply(reply)
+        if problem is not None:
+            result.warnings.append(
+                f"tag suggestion failed ({problem}); add tags by hand when reviewing"
+            )
+            return result
+        kept = self.vocabulary.filter(tags or [])
+        dropped = [tag for tag in tags or [] if self.vocabulary.canonical(tag) not in kept]
+        if dropped:
+            # Never written anywhere: an invented tag must not reach the note.
+            log.debug("tags: dropped %d tag(s) outside the vocabulary", len(dropped))
+        result.tags = kept[: self.max_tags]
+        return result
+
+
+def _parse_tag_reply(reply: dict[str, Any]) -> tuple[list[str] | None, str | None]:
+    if reply.get("parsing_error") is not None:
+        return None, f"not valid JSON ({reply['parsing_error']})".splitlines()[0][:200]
+    parsed = reply.get("parsed")
+    if isinstance(parsed, BaseModel):
+        parsed = parsed.model_dump()
+    try:
+        return TagReply.model_validate(parsed).tags, None
+    except ValidationError as error:
+        return None, f"not of the form {{'tags': [...]}} ({error.error_count()} error(s))"
+
+
+def _raw_reply_text(message: AIMessage) -> str:
+    text = _message_text(message)
+    if text:
+        return text
+    calls = getattr(message, "tool_calls", None) or []
+    return json.dumps(calls[0]["args"], ensure_ascii=False) if calls else ""
+
+
+def _assemble(results: dict[str, TaskResult]) -> DraftSections:
+    return DraftSections(
+        translation=results["translation"].text,
+        summary=results["summary"].text,
+        suggested_tags=results["tags"].tags,
+        usage={task: results[task].usage for task in TASKS},
+        warnings=[w for task in TASKS for w in results[task].warnings],
+    )

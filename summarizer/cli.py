@@ -1,0 +1,197 @@
+"""Command-line interface: parse options, call the library, print the result.
+
+Errors become exit codes here and only here (see :func:`main`).  Heavy imports
+(LangChain, openai, httpx, pydantic) happen inside commands, so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from summarizer.errors import EXIT_REMOTE_FAILURE, SummarizerError
+
+PROG = "summarize"
+DEFAULT_COMMAND = "draft"
+
+
+class DefaultCommandGroup(click.Group):
+    """A group where ``summarize REF`` means ``summarize draft REF``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [DEFAULT_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(PROG, "REF [OPTIONS]\n       summarize COMMAND [ARGS]...")
+
+
+@click.group(
+    cls=DefaultCommandGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Run 'summarize draft --help' for the options of 'summarize REF'.",
+)
+@click.version_option(package_name="summarize", prog_name=PROG)
+def cli() -> None:
+    """Draft a Japanese paper note in your house style from an arXiv paper.
+
+    REF is an arXiv URL or ID (2506.12345, arXiv:2506.12345, hep-th/9901001, …).
+    The note is written to notes/<id>.md as a draft for you to review.
+    """
+
+
+@cli.command(DEFAULT_COMMAND)
+@click.argument("reference", metavar="REF")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the note (default: ./notes or SUMMARIZER_NOTES_DIR).",
+)
+@click.option("--model", help="Chat model name (default: gpt-4o-mini or SUMMARIZER_MODEL).")
+@click.option(
+    "--vocabulary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Your controlled vocabulary (TSV with a 'name' column, or one tag per line).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing draft nobody has edited.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the path.")
+@click.option("--debug", is_flag=True, help="Log each step and show tracebacks.")
+def draft(
+    reference: str,
+    out_dir: Path | None,
+    model: str | None,
+    vocabulary: Path | None,
+    force: bool,
+    as_json: bool,
+    debug: bool,
+) -> None:
+    """Draft the note for one paper (the default command)."""
+    from summarizer.pipeline import draft_note
+    from summarizer.settings import load_settings
+
+    settings = load_settings({"model": model, "vocabulary": vocabulary})
+    _configure_logging(debug, secrets=_secrets_of(settings))
+    status = _Status()
+    with status:
+        result = draft_note(
+            reference, settings, out_dir=out_dir, force=force, progress=status.update
+        )
+    if as_json:
+        click.echo(json.dumps(result.summary_json(), ensure_ascii=False))
+        return
+    click.echo(str(result.path))
+    if sys.stderr.isatty():
+        tags = " ".join(f"#{tag}" for tag in result.sections.suggested_tags) or "(no tags)"
+        total = result.sections.usage_table()["total"]
+        click.echo(
+            f"{result.title_line}\n{tags}\n"
+            f"tokens: {total['input_tokens']} in, {total['output_tokens']} out",
+            err=True,
+        )
+        for warning in result.sections.warnings:
+            click.echo(f"warning: {warning}", err=True)
+
+
+class _Status:
+    """A spinner on an interactive stderr; silent otherwise."""
+
+    def __init__(self) -> None:
+        self._status: Any = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status("starting")
+
+    def __enter__(self) -> _Status:
+        if self._status is not None:
+            self._status.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._status is not None:
+            self._status.__exit__(*exc_info)
+
+    def update(self, message: str) -> None:
+        logging.getLogger("summarizer").info(message)
+        if self._status is not None:
+            self._status.update(message)
+
+
+def _secrets_of(settings: Any) -> list[str]:
+    keys = (settings.api_key, settings.openai_api_key)
+    return [key.get_secret_value() for key in keys if key is not None]
+
+
+class _RedactSecrets(logging.Filter):
+    """Belt and braces: no log line may carry an API key, whoever logged it."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if len(s) >= 4]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = message.replace(secret, "***")
+        record.msg, record.args = message, None
+        return True
+
+
+def _configure_logging(debug: bool, *, secrets: list[str]) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("summarizer").setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("SUMMARIZER_DEBUG", "") not in ("", "0")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``summarize`` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _debug_requested(args)
+    try:
+        cli.main(args=args, prog_name=PROG, standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        # Usage errors: a bad option or a missing argument (exit 2).
+        error.show()
+        sys.exit(error.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo(f"{PROG}: interrupted; no note was written", err=True)
+        sys.exit(130)
+    except SummarizerError as error:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        click.echo(f"{PROG}: error: {_one_line(str(error))}", err=True)
+        sys.exit(error.exit_code)
+    except Exception as error:  # the last line of defence for users
+        if debug:
+            raise
+        click.echo(
+            f"{PROG}: error: unexpected {type(error).__name__}: {_one_line(str(error))}; "
+            "rerun with --debug and report it",
+            err=True,
+        )
+        sys.exit(EXIT_REMOTE_FAILURE)
+    sys.exit(0)

@@ -1,0 +1,141 @@
+"""Typed errors raised by the library.
+
+Every error a user can cause or meet derives from :class:`SummarizerError` and
+carries an ``exit_code``; the CLI maps errors to exit codes in one place
+(``cli.main``) and prints ``str(error)`` as a single line.  Messages say what was
+wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+# Exit codes are part of the CLI contract that scripts rely on.
+EXIT_OK = 0
+EXIT_REMOTE_FAILURE = 1  # arXiv or the model failed after retries
+EXIT_BAD_INPUT = 2  # a reference, file or option the user gave is unusable
+
+
+class SummarizerError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+    exit_code: int = EXIT_REMOTE_FAILURE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- bad input (exit 2) -------------------------------------------------------
+
+
+class BadInputError(SummarizerError):
+    """Something the user supplied cannot be used as given."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InvalidReferenceError(BadInputError):
+    """Text that is not any accepted form of arXiv reference."""
+
+    ACCEPTED_FORMS = (
+        "an arXiv URL (https://arxiv.org/abs/2506.12345, /pdf/…, /html/…), "
+        "an ID (2506.12345, 2506.12345v2, arXiv:2506.12345, hep-th/9901001)"
+    )
+
+    def __init__(self, reference: str, reason: str | None = None) -> None:
+        self.reference = reference
+        self.reason = reason
+        detail = f" ({reason})" if reason else ""
+        super().__init__(
+            f"not an arXiv reference: {reference!r}{detail}; expected {self.ACCEPTED_FORMS}"
+        )
+
+
+class PaperNotFoundError(BadInputError):
+    """arXiv answered, but has no paper with this ID."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        self.arxiv_id = arxiv_id
+        super().__init__(
+            f"arXiv has no paper {arxiv_id}; "
+            "check the ID (a typo, or a version that does not exist)"
+        )
+
+
+class ArxivRejectedQueryError(BadInputError):
+    """arXiv refused the query itself (HTTP 400 with an error entry)."""
+
+    def __init__(self, arxiv_id: str, detail: str) -> None:
+        self.arxiv_id = arxiv_id
+        self.detail = detail
+        super().__init__(f"arXiv rejected the ID {arxiv_id!r}: {detail}")
+
+
+class ConfigError(BadInputError):
+    """A configuration value, option or file is unusable."""
+
+
+class VocabularyError(BadInputError):
+    """A vocabulary file is missing, unreadable or empty."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"cannot use vocabulary {path}: {reason}")
+
+
+class NoteExistsError(BadInputError):
+    """The target note exists and may not be replaced."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path} {reason}")
+
+
+class NoteFormatError(BadInputError):
+    """A file that should be a note written by this tool cannot be read as one."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"{path} is not a readable note: {reason}")
+
+
+# --- remote failures (exit 1) ---------------------------------------------------
+
+
+class RemoteServiceError(SummarizerError):
+    """A remote service failed, after retries where retrying made sense."""
+
+    exit_code = EXIT_REMOTE_FAILURE
+
+
+class ArxivUnavailableError(RemoteServiceError):
+    """The arXiv API did not give a usable answer after retries."""
+
+    def __init__(self, url: str, reason: str, attempts: int) -> None:
+        self.url = url
+        self.reason = reason
+        self.attempts = attempts
+        super().__init__(
+            f"arXiv API at {url} failed after {attempts} attempt(s): {reason}; try again later"
+        )
+
+
+class ModelError(RemoteServiceError):
+    """The chat model could not be reached or answered with an error."""
+
+    def __init__(self, base_url: str, reason: str, hint: str = "try again later") -> None:
+        self.base_url = base_url
+        self.reason = reason
+        super().__init__(f"chat model at {base_url} failed: {reason}; {hint}")
+
+
+class ModelOutputError(RemoteServiceError):
+    """The model answered, but not with anything usable (after one repair attempt)."""
+
+    def __init__(self, task: str, reason: str) -> None:
+        self.task = task
+        self.reason = reason
+        super().__init__(f"the model's {task} reply was unusable: {reason}")

@@ -1,0 +1,66 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_text(path: Path, text: str, *, replace: bool) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically.
+
+    With ``replace=False`` the write fails with ``FileExistsError`` if ``path``
+    appears at any moment before the write completes, so two writers can never
+    clobber each other or a file a person just created.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The temporary file lives beside the target: os.replace/os.link are atomic only
+    # within one file system.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(0o644)
+        if replace:
+            tmp.replace(path)
+        else:
+            _link_no_clobber(tmp, path)
+        _fsync_dir(path.parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _link_no_clobber(source: Path, target: Path) -> None:
+    try:
+        # link() refuses an existing target, which makes "create if absent" atomic.
+        os.link(source, target)
+    except OSError as error:
+        if error.errno == errno.EEXIST:
+            raise FileExistsError(errno.EEXIST, "file exists", str(target)) from None
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        # File systems without hard links: fall back to a checked rename.
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "file exists", str(target)) from None
+        source.replace(target)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Persist the directory entry too, so a crash right after cannot lose the rename.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

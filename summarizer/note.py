@@ -1,0 +1,222 @@
+"""The note file: house title line, Markdown body in the house layout, YAML front matter.
+
+A note is a draft for a person to review.  Each draft records ``draft_sha256``,
+the SHA-256 of the file as written (that line left out), so the tool can tell an
+untouched draft, which ``--force`` may replace, from one a person has edited,
+which it never overwrites; a ``reviewed`` note is never overwritten either.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from summarizer.errors import NoteExistsError, NoteFormatError
+from summarizer.fsutil import atomic_write_text
+from summarizer.paper import Paper, normalize_whitespace
+
+FRONT_MATTER_DELIMITER = "---"
+_HASH_LINE = re.compile(r"^draft_sha256: ([0-9a-f]{64})\n", re.MULTILINE)
+
+
+def title_line(paper: Paper) -> str:
+    """``[Paper Note] {title}, {first author}+, arXiv'{yy}, {yyyy}.{mm}``.
+
+    ``+`` marks more than one author; the dates are those of the first version,
+    which is what the arXiv API calls ``published``.
+    """
+    first_author = normalize_whitespace(paper.authors[0])
+    plus = "+" if len(paper.authors) > 1 else ""
+    published = paper.published
+    return (
+        f"[Paper Note] {normalize_whitespace(paper.title)}, {first_author}{plus}, "
+        f"arXiv'{published:%y}, {published:%Y.%m}"
+    )
+
+
+def hashtags_line(tags: list[str]) -> str:
+    # Multi-word labels keep their spaces, as on the house pages ("#Scaling Laws").
+    return " ".join(f"#{tag}" for tag in tags)
+
+
+@dataclass(frozen=True)
+class NoteContent:
+    """What the chain produced for one paper, ready to be laid out."""
+
+    translation: str
+    summary: str
+    suggested_tags: list[str]
+    model_label: str
+    usage: dict[str, dict[str, int]]
+    warnings: list[str]
+    comment: str = ""
+
+
+def render_note(paper: Paper, content: NoteContent, *, created: datetime) -> str:
+    """The full text of a draft note, including its ``draft_sha256``."""
+    front_matter: dict[str, Any] = {
+        "arxiv_id": paper.arxiv_id,
+        "version": paper.version,
+        "title": paper.title,
+        "title_line": title_line(paper),
+        "url": paper.abs_url,
+        "authors": list(paper.authors),
+        "published": paper.published.date(),
+        "updated": paper.updated.date(),
+        "primary_category": paper.primary_category,
+        "arxiv_comment": paper.comment,
+        "journal_ref": paper.journal_ref,
+        "doi": paper.doi,
+        "source": "arxiv",
+        "status": "draft",
+        "suggested_tags": list(content.suggested_tags),
+        "tags": [],
+        "model": content.model_label,
+        "created": created.replace(microsecond=0),
+        "usage": content.usage,
+    }
+    if content.warnings:
+        front_matter["warnings"] = list(content.warnings)
+    # Optional metadata arXiv did not give is left out rather than written as null.
+    front_matter = {k: v for k, v in front_matter.items() if v is not None}
+    text = (
+        f"{FRONT_MATTER_DELIMITER}\n{_dump_yaml(front_matter)}{FRONT_MATTER_DELIMITER}\n"
+        f"{render_body(paper, content)}"
+    )
+    return _insert_hash(text)
+
+
+def render_body(paper: Paper, content: NoteContent) -> str:
+    lines: list[str] = []
+    if content.suggested_tags:
+        lines += [hashtags_line(content.suggested_tags), ""]
+    lines += ["# URL", f"- {paper.abs_url}", ""]
+    lines += ["# Authors", *(f"  - {author}" for author in paper.authors), ""]
+    lines += ["# Abstract", f"  - {paper.abstract}", ""]
+    lines += [f"# Translation (by {content.model_label})", f"- {content.translation}", ""]
+    lines += [f"# Summary (by {content.model_label})", f"- {content.summary}", ""]
+    lines += ["# Comment", content.comment] if content.comment else ["# Comment"]
+    return "\n".join(lines) + "\n"
+
+
+def _dump_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000
+    )
+
+
+def _content_hash(text_without_hash_line: str) -> str:
+    return hashlib.sha256(text_without_hash_line.encode("utf-8")).hexdigest()
+
+
+def _insert_hash(text: str) -> str:
+    """Add ``draft_sha256`` as the last front-matter key."""
+    end = text.index(f"\n{FRONT_MATTER_DELIMITER}\n", len(FRONT_MATTER_DELIMITER)) + 1
+    digest = _content_hash(text)
+    return f"{text[:end]}draft_sha256: {digest}\n{text[end:]}"
+
+
+# --- reading notes back -----------------------------------------------------------
+
+
+class NoteState(enum.Enum):
+    ABSENT = "absent"
+    DRAFT = "draft"  # written by this tool and untouched since
+    EDITED = "edited"  # a draft a person has changed
+    REVIEWED = "reviewed"
+    FOREIGN = "foreign"  # not a note this tool wrote
+
+
+@dataclass(frozen=True)
+class Note:
+    path: Path
+    front_matter: dict[str, Any]
+    body: str
+    text: str
+
+    @property
+    def status(self) -> str:
+        return str(self.front_matter.get("status", ""))
+
+    @property
+    def is_unedited_draft(self) -> bool:
+        match = _HASH_LINE.search(self.text)
+        if match is None:
+            return False
+        without = self.text[: match.start()] + self.text[match.end() :]
+        return _content_hash(without) == match.group(1)
+
+
+def parse_note(path: Path, text: str) -> Note:
+    if not text.startswith(f"{FRONT_MATTER_DELIMITER}\n"):
+        raise NoteFormatError(str(path), "no YAML front matter")
+    end = text.find(f"\n{FRONT_MATTER_DELIMITER}\n", len(FRONT_MATTER_DELIMITER))
+    if end < 0:
+        raise NoteFormatError(str(path), "the front matter is not closed by '---'")
+    try:
+        front_matter = yaml.safe_load(text[len(FRONT_MATTER_DELIMITER) + 1 : end + 1])
+    except yaml.YAMLError as error:
+        raise NoteFormatError(str(path), f"invalid YAML front matter ({error})") from None
+    if not isinstance(front_matter, dict):
+        raise NoteFormatError(str(path), "the front matter is not a mapping")
+    body = text[end + len(FRONT_MATTER_DELIMITER) + 2 :]
+    return Note(path=path, front_matter=front_matter, body=body, text=text)
+
+
+def read_note(path: Path) -> Note:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise NoteFormatError(str(path), "not UTF-8 text") from None
+    return parse_note(path, text)
+
+
+def note_state(path: Path) -> NoteState:
+    if not path.exists():
+        return NoteState.ABSENT
+    try:
+        note = read_note(path)
+    except NoteFormatError:
+        return NoteState.FOREIGN
+    if "arxiv_id" not in note.front_matter and "source" not in note.front_matter:
+        return NoteState.FOREIGN
+    if note.status == "reviewed":
+        return NoteState.REVIEWED
+    if note.status == "draft" and note.is_unedited_draft:
+        return NoteState.DRAFT
+    return NoteState.EDITED
+
+
+def ensure_writable(path: Path, *, force: bool) -> NoteState:
+    """Raise :class:`NoteExistsError` unless a draft may be written to ``path``."""
+    state = note_state(path)
+    if state is NoteState.ABSENT:
+        return state
+    if state is NoteState.DRAFT and force:
+        return state
+    reasons = {
+        NoteState.DRAFT: "already exists (an unedited draft); pass --force to redraft it",
+        NoteState.EDITED: "was edited by a person since it was drafted; it is never "
+        "overwritten (move or rename it to draft again)",
+        NoteState.REVIEWED: "is reviewed; it is never overwritten",
+        NoteState.FOREIGN: "exists and was not written by summarize; it is never overwritten",
+    }
+    raise NoteExistsError(str(path), reasons[state])
+
+
+def write_note(path: Path, text: str, *, force: bool) -> None:
+    """Write atomically, checking the protection rules again at the last moment."""
+    state = ensure_writable(path, force=force)
+    try:
+        atomic_write_text(path, text, replace=state is NoteState.DRAFT)
+    except FileExistsError:
+        # Someone created the file while the model was working.
+        ensure_writable(path, force=False)
+        raise

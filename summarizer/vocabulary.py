@@ -1,0 +1,134 @@
+"""The controlled vocabulary of hashtags: the only tags a draft may suggest.
+
+File format: UTF-8 TSV with a header row naming at least ``name`` (or ``label``,
+as in exported label lists); optional columns ``kind`` (topic | venue |
+workflow), ``aliases`` (``|``-separated) and ``description``.  Lines starting
+with ``#`` are comments.  A file without a header is read as one tag per line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from summarizer.errors import VocabularyError
+
+TagKind = Literal["topic", "venue", "workflow"]
+_KINDS: frozenset[str] = frozenset({"topic", "venue", "workflow"})
+
+
+@dataclass(frozen=True)
+class VocabularyTag:
+    name: str
+    kind: TagKind = "topic"
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+
+def _match_key(text: str) -> str:
+    # Case and spacing are not meaningful in a tag name ("In-Context Learning" and
+    # "In-ContextLearning" are the same label written twice).
+    return "".join(text.split()).casefold()
+
+
+@dataclass
+class Vocabulary:
+    tags: list[VocabularyTag]
+    source: str = "built-in"
+    _index: dict[str, VocabularyTag] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {}
+        for tag in self.tags:
+            for spelling in (tag.name, *tag.aliases):
+                self._index.setdefault(_match_key(spelling), tag)
+
+    def __len__(self) -> int:
+        return len(self.tags)
+
+    def __iter__(self) -> Iterator[VocabularyTag]:
+        return iter(self.tags)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.canonical(name) is not None
+
+    def canonical(self, name: str) -> str | None:
+        """The vocabulary's spelling of ``name``, or None if it is not in the vocabulary."""
+        tag = self._index.get(_match_key(name))
+        return tag.name if tag else None
+
+    def names(self, kind: TagKind | None = "topic") -> list[str]:
+        return [tag.name for tag in self.tags if kind is None or tag.kind == kind]
+
+    def filter(self, suggested: Iterable[str], *, kind: TagKind = "topic") -> list[str]:
+        """Keep only vocabulary tags of ``kind``, in canonical spelling, first mention wins."""
+        kept: list[str] = []
+        for name in suggested:
+            canonical = self.canonical(name) if isinstance(name, str) else None
+            if canonical is None or canonical in kept:
+                continue
+            if self._index[_match_key(canonical)].kind != kind:
+                continue
+            kept.append(canonical)
+        return kept
+
+
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """The user's vocabulary file, or the built-in default when ``path`` is None."""
+    if path is None:
+        text = resources.files("summarizer").joinpath("data/vocabulary.tsv").read_text("utf-8")
+        return Vocabulary(parse_vocabulary(text, "built-in"), source="built-in")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise VocabularyError(str(path), "no such file") from None
+    except UnicodeDecodeError:
+        raise VocabularyError(str(path), "not UTF-8 text") from None
+    except OSError as error:
+        raise VocabularyError(str(path), error.strerror or str(error)) from None
+    return Vocabulary(parse_vocabulary(text, str(path)), source=str(path))
+
+
+def parse_vocabulary(text: str, source: str) -> list[VocabularyTag]:
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if not lines:
+        raise VocabularyError(source, "it has no tags")
+    header = [column.strip().casefold() for column in lines[0].split("\t")]
+    if "name" not in header and "label" not in header:
+        # A plain list: one tag name per line.
+        return _dedupe(VocabularyTag(name=line.strip()) for line in lines)
+    name_column = "name" if "name" in header else "label"
+    rows = csv.DictReader(
+        io.StringIO("\n".join(lines[1:])), fieldnames=header, delimiter="\t", quoting=csv.QUOTE_NONE
+    )
+    tags: list[VocabularyTag] = []
+    for number, row in enumerate(rows, start=2):
+        name = (row.get(name_column) or "").strip()
+        if not name:
+            continue
+        kind = (row.get("kind") or "topic").strip() or "topic"
+        if kind not in _KINDS:
+            raise VocabularyError(
+                source, f"row {number}: kind {kind!r} is not topic/venue/workflow"
+            )
+        aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
+        description = (row.get("description") or "").strip()
+        tags.append(VocabularyTag(name, kind, aliases, description))  # type: ignore[arg-type]
+    if not tags:
+        raise VocabularyError(source, "it has no tags")
+    return _dedupe(tags)
+
+
+def _dedupe(tags: Iterable[VocabularyTag]) -> list[VocabularyTag]:
+    seen: set[str] = set()
+    unique: list[VocabularyTag] = []
+    for tag in tags:
+        if tag.name not in seen:
+            seen.add(tag.name)
+            unique.append(tag)
+    return unique

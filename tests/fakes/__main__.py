@@ -1,0 +1,54 @@
+"""Run both fake servers in the foreground for trying the CLI by hand.
+
+    python -m tests.fakes [--chat-port P] [--arxiv-port Q]
+
+(from the repository root).  Prints the URLs and the environment variables
+to export in another shell, then serves until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from tests.fakes.arxiv_server import FakeArxivServer
+from tests.fakes.openai_server import FakeChatServer
+from tests.fakes.product import default_product_script
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.fakes",
+        description="Local fake OpenAI-compatible chat server and arXiv API.",
+    )
+    parser.add_argument("--chat-port", type=int, default=0, help="port (default: any free one)")
+    parser.add_argument("--arxiv-port", type=int, default=0, help="port (default: any free one)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start both servers, print how to use them and serve until interrupted."""
+    args = _parse_args(argv)
+    chat = FakeChatServer(port=args.chat_port)
+    arxiv = FakeArxivServer(port=args.arxiv_port)
+    default_product_script(chat)
+    with chat, arxiv:
+        print(f"fake chat server:  {chat.base_url}  (POST /chat/completions)")
+        print(f"fake arXiv API:    {arxiv.api_url}")
+        print(f"known arXiv IDs:   {', '.join(arxiv.known_ids)}")
+        print()
+        print("In another shell:")
+        print(f"  export OPENAI_BASE_URL={chat.base_url}")
+        print("  export OPENAI_API_KEY=fake-key")
+        print(f"  export SUMMARIZER_ARXIV_API_URL={arxiv.api_url}")
+        print()
+        print("Serving; press Ctrl-C to stop.", flush=True)
+        try:
+            threading.Event().wait()  # sleeps until KeyboardInterrupt
+        except KeyboardInterrupt:
+            print("\nstopping")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,287 @@
+"""End to end: the `summarize` command in a real subprocess against the local servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.fakes.arxiv_server import FakeArxivServer
+from tests.fakes.openai_server import FakeChatServer
+from tests.fakes.product import PRODUCT_SUMMARY_JA, PRODUCT_TAGS, default_product_script
+from tests.fakes.server import Fault
+
+pytestmark = pytest.mark.slow
+
+SECRET = "sk-test-DO-NOT-LEAK-0123456789"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Env:
+    home: Path
+    notes: Path
+    chat: FakeChatServer
+    arxiv: FakeArxivServer
+    variables: dict[str, str]
+
+    def run(self, *args: str, **extra_env: str) -> Run:
+        env = {**self.variables, **extra_env}
+        done = subprocess.run(
+            [sys.executable, "-m", "summarizer", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    def files(self) -> list[str]:
+        return sorted(p.name for p in self.notes.iterdir()) if self.notes.exists() else []
+
+
+@pytest.fixture
+def env(tmp_path: Path, chat_server: FakeChatServer, arxiv_server: FakeArxivServer) -> Env:
+    default_product_script(chat_server)
+    variables = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("OPENAI_", "SUMMARIZER_"))
+    }
+    variables.update(
+        {
+            "SUMMARIZER_HOME": str(tmp_path / "home"),
+            "SUMMARIZER_NOTES_DIR": str(tmp_path / "notes"),
+            "OPENAI_BASE_URL": chat_server.base_url,
+            "SUMMARIZER_ARXIV_API_URL": arxiv_server.api_url,
+            "SUMMARIZER_ARXIV_INTERVAL": "0",
+            "SUMMARIZER_MODEL_TIMEOUT": "1",
+            "SUMMARIZER_HTTP_TIMEOUT": "1",
+        }
+    )
+    return Env(tmp_path / "home", tmp_path / "notes", chat_server, arxiv_server, variables)
+
+
+def assert_one_line_error(run: Run, code: int, *fragments: str) -> None:
+    assert run.code == code, run.stderr
+    assert run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("summarize: error: ")
+    assert "Traceback" not in run.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def read_front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("\n---\n", 1)[0].removeprefix("---\n"))
+
+
+def test_quick_start_writes_the_note(env: Env) -> None:
+    run = env.run("https://arxiv.org/abs/2506.12345")
+    assert run.code == 0, run.stderr
+    path = env.notes / "2506.12345.md"
+    assert run.stdout.strip() == str(path)
+    fm = read_front_matter(path)
+    assert fm["title_line"] == (
+        "[Paper Note] EviGraph: Evidence-Graph Retrieval for Faithful Multi-Hop Question "
+        "Answering with Large Language Models, Mariko Tanabe+, arXiv'25, 2025.06"
+    )
+    assert fm["status"] == "draft"
+    assert fm["suggested_tags"] == PRODUCT_TAGS
+    assert fm["usage"]["total"]["calls"] == 3
+    body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert body.startswith("#NLP #LanguageModel #RAG(RetrievalAugmentedGeneration)\n")
+    assert f"# Summary (by gpt-4o-mini)\n- {PRODUCT_SUMMARY_JA}\n" in body
+
+
+def test_json_output_contract(env: Env) -> None:
+    run = env.run("arXiv:2506.12345v3", "--json", "--model", "my-model")
+    assert run.code == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert set(result) == {"path", "arxiv_id", "title_line", "suggested_tags", "usage"}
+    assert result["arxiv_id"] == "2506.12345"
+    assert result["suggested_tags"] == PRODUCT_TAGS
+    assert result["usage"]["total"]["calls"] == 3
+    assert read_front_matter(Path(result["path"]))["model"] == "my-model"
+
+
+def test_old_style_id_gets_a_safe_file_name(env: Env) -> None:
+    run = env.run("https://arxiv.org/abs/hep-th/9901001v2", "--out", str(env.notes / "old"))
+    assert run.code == 0, run.stderr
+    assert (env.notes / "old" / "hep-th_9901001.md").is_file()
+
+
+def test_rerun_refuses_without_force_and_costs_nothing(env: Env) -> None:
+    assert env.run("2506.12345").code == 0
+    path = env.notes / "2506.12345.md"
+    first = path.read_text(encoding="utf-8")
+    requests_before = len(env.chat.requests), len(env.arxiv.requests)
+    run = env.run("2506.12345")
+    assert_one_line_error(run, 2, "already exists", "--force")
+    assert (len(env.chat.requests), len(env.arxiv.requests)) == requests_before
+    assert path.read_text(encoding="utf-8") == first
+
+
+def test_force_redrafts_from_cached_metadata(env: Env) -> None:
+    assert env.run("2506.12345").code == 0
+    arxiv_requests = len(env.arxiv.requests)
+    run = env.run("2506.12345", "--force")
+    assert run.code == 0, run.stderr
+    assert len(env.arxiv.requests) == arxiv_requests  # metadata came from the cache
+
+
+def test_force_never_overwrites_an_edited_note(env: Env) -> None:
+    assert env.run("2506.12345").code == 0
+    path = env.notes / "2506.12345.md"
+    edited = path.read_text(encoding="utf-8").replace("# Comment", "# Comment\nメモ")
+    path.write_text(edited, encoding="utf-8")
+    run = env.run("2506.12345", "--force")
+    assert_one_line_error(run, 2, "edited by a person")
+    assert path.read_text(encoding="utf-8") == edited
+
+
+@pytest.mark.parametrize(
+    "reference", ["nonsense", "2513.12345", "https://example.com/abs/2506.12345"]
+)
+def test_bad_reference_is_exit_2_naming_the_input(env: Env, reference: str) -> None:
+    run = env.run(reference)
+    assert_one_line_error(run, 2, repr(reference), "expected an arXiv URL")
+    assert env.files() == []
+    assert env.arxiv.requests == []
+    assert env.chat.requests == []
+
+
+def test_unknown_paper_is_exit_2(env: Env) -> None:
+    run = env.run("2507.99999")
+    assert_one_line_error(run, 2, "arXiv has no paper 2507.99999")
+    assert env.chat.requests == []
+
+
+def test_missing_vocabulary_file_is_exit_2(env: Env) -> None:
+    run = env.run("2506.12345", "--vocabulary", str(env.home / "missing.tsv"))
+    assert_one_line_error(run, 2, "missing.tsv", "no such file")
+
+
+def test_unknown_option_is_exit_2(env: Env) -> None:
+    run = env.run("2506.12345", "--frobnicate")
+    assert run.code == 2
+    assert "No such option" in run.stderr
+
+
+def test_no_model_configured_is_exit_2(env: Env) -> None:
+    run = env.run("2506.12345", OPENAI_BASE_URL="")
+    assert_one_line_error(run, 2, "OPENAI_API_KEY", "OPENAI_BASE_URL")
+
+
+@pytest.mark.parametrize(
+    ("server", "faults"),
+    [
+        ("arxiv", [Fault(status=503)]),
+        ("arxiv", [Fault(status=429, retry_after=0)]),
+        ("arxiv", [Fault(truncate=True)]),
+        ("arxiv", [Fault(malformed=True)]),
+        ("arxiv", [Fault(empty=True)]),
+        ("arxiv", [Fault(delay=1.2)]),
+        ("chat", [Fault(status=429, retry_after=0.01)]),
+        ("chat", [Fault(status=500, retry_after=0.01)]),
+        ("chat", [Fault(status=503, retry_after=0.01)]),
+        ("chat", [Fault(truncate=True)]),
+        ("chat", [Fault(malformed=True)]),
+        ("chat", [Fault(delay=1.5)]),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_one_transient_fault_still_writes_the_note(
+    env: Env, server: str, faults: list[Fault]
+) -> None:
+    target = env.arxiv if server == "arxiv" else env.chat
+    target.inject(*faults)
+    run = env.run("2506.12345")
+    assert run.code == 0, run.stderr
+    assert (env.notes / "2506.12345.md").is_file()
+
+
+def test_arxiv_down_is_exit_1_and_writes_nothing(env: Env) -> None:
+    env.arxiv.inject(*[Fault(status=503)] * 4)
+    run = env.run("2506.12345")
+    assert_one_line_error(run, 1, "arXiv API", "HTTP 503", "after 4 attempt")
+    assert env.files() == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (Fault(status=503, retry_after=0.01), "HTTP 503 after retries"),
+        (Fault(status=429, retry_after=0.01), "rate limited"),
+        (Fault(malformed=True), "not valid JSON"),
+        (Fault(truncate=True), "cut off"),
+        (Fault(delay=1.5), "no answer within 1 s"),
+    ],
+    ids=["503", "429", "malformed", "truncated", "timeout"],
+)
+def test_model_down_is_exit_1_and_writes_nothing(env: Env, fault: Fault, message: str) -> None:
+    env.chat.inject(*[fault] * 12)
+    run = env.run("2506.12345")
+    assert_one_line_error(run, 1, "chat model at 127.0.0.1", message)
+    assert env.files() == []
+
+
+def test_debug_shows_the_traceback(env: Env) -> None:
+    env.arxiv.inject(*[Fault(status=503)] * 4)
+    run = env.run("2506.12345", "--debug")
+    assert run.code == 1
+    assert "Traceback" in run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("summarize: error: ")
+
+
+def test_openai_key_is_never_sent_to_a_foreign_server_nor_written(env: Env) -> None:
+    run = env.run("2506.12345", "--debug", OPENAI_API_KEY=SECRET)
+    assert run.code == 0, run.stderr
+    authorizations = {r.headers.get("authorization") for r in env.chat.requests}
+    assert authorizations == {"Bearer no-key-needed"}
+    assert_secret_absent(env, run)
+
+
+def test_summarizer_key_is_sent_to_its_server_but_never_written(env: Env) -> None:
+    run = env.run("2506.12345", "--debug", SUMMARIZER_API_KEY=SECRET)
+    assert run.code == 0, run.stderr
+    authorizations = {r.headers.get("authorization") for r in env.chat.requests}
+    assert authorizations == {f"Bearer {SECRET}"}
+    assert_secret_absent(env, run)
+
+
+def test_rejected_key_names_the_key_rule(env: Env) -> None:
+    env.chat.inject(Fault(status=401))
+    run = env.run("2506.12345", OPENAI_API_KEY=SECRET)
+    assert_one_line_error(run, 1, "HTTP 401", "SUMMARIZER_API_KEY")
+    assert SECRET not in run.stderr
+
+
+def assert_secret_absent(env: Env, run: Run) -> None:
+    assert SECRET not in run.stdout + run.stderr
+    for folder in (env.home, env.notes):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_help_is_available_without_any_configuration(env: Env) -> None:
+    run = env.run("--help")
+    assert run.code == 0
+    assert "REF" in run.stdout
+    assert "draft" in run.stdout
