@@ -140,7 +140,7 @@ class ArxivClient:
             # Includes a body cut short (RemoteProtocolError) and refused connections.
             return _Attempt(f"the connection failed ({type(error).__name__}: {error})")
         if response.status_code == 400:
-            detail = _error_entry_summary(response.content) or "bad request"
+            detail = error_entry_summary(response.content) or "bad request"
             raise ArxivRejectedQueryError(",".join(id_list), detail)
         if response.status_code in RETRYABLE_STATUS:
             retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
@@ -152,17 +152,23 @@ class ArxivClient:
             return _Attempt(f"HTTP {response.status_code}", retry_after)
         if response.status_code != 200:
             return _Attempt(f"HTTP {response.status_code}", retryable=False)
-        feed = feedparser.parse(response.content)
-        if feed.bozo and not feed.entries and not _has_total_results(feed):
-            return _Attempt(f"the response was not a valid Atom feed ({feed.bozo_exception})")
-        if feed.bozo:
-            # A feed that parses partly is as bad as none: the part may be truncated.
-            return _Attempt(f"the Atom feed was malformed ({feed.bozo_exception})")
-        return [_paper_from_entry(entry) for entry in feed.entries if _is_paper_entry(entry)]
+        try:
+            return parse_feed(response.content)
+        except MalformedFeedError as error:
+            return _Attempt(str(error))
 
 
-def _has_total_results(feed: Any) -> bool:
-    return "opensearch_totalresults" in feed.feed
+class MalformedFeedError(ValueError):
+    """The body is not a well-formed Atom feed (cut short, or not XML at all)."""
+
+
+def parse_feed(body: bytes) -> list[Paper]:
+    """The papers in an arXiv API Atom response (either API era); errors entries skipped."""
+    feed = feedparser.parse(body)
+    if feed.bozo:
+        # A feed that parses partly is as bad as none: the part may be truncated.
+        raise MalformedFeedError(f"the Atom feed was malformed ({feed.bozo_exception})")
+    return [_paper_from_entry(entry) for entry in feed.entries if _is_paper_entry(entry)]
 
 
 def _is_paper_entry(entry: Any) -> bool:
@@ -201,7 +207,7 @@ def _parse_datetime(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _error_entry_summary(body: bytes) -> str | None:
+def error_entry_summary(body: bytes) -> str | None:
     """arXiv explains a rejected query in an entry titled 'Error'."""
     feed = feedparser.parse(body)
     for entry in feed.entries:

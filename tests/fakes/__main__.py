@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("In another shell:")
         print(f"  export OPENAI_BASE_URL={chat.base_url}")
-        print("  export OPENAI_API_KEY=fake-key")
         print(f"  export SUMMARIZER_ARXIV_API_URL={arxiv.api_url}")
+        print("  export SUMMARIZER_ARXIV_INTERVAL=0   # the 3 s spacing is for arxiv.org only")
         print()
         print("Serving; press Ctrl-C to stop.", flush=True)
         try:
