@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationError
 
 from summarizer.errors import ModelOutputError
+from summarizer.japanese import is_mostly_japanese, japanese_ratio
 from summarizer.prompts import load_prompt
 from summarizer.vocabulary import Vocabulary
 
@@ -32,7 +35,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TAGS = 8
+MAX_SUMMARY_CHARS = 365
+MAX_SUMMARY_SENTENCES = 4
 TASKS = ("translation", "summary", "tags")
+# The second turn when a reply was not Japanese (small models drift into English,
+# copy the abstract or add labels).
+STRICT_JAPANESE_INSTRUCTION = (
+    "出力が日本語になっていません。英語の文を書かず、日本語だけで書き直してください。"
+    "手法名・モデル名・データセット名などの固有名詞は英語のままでかまいません。"
+    "前置きや見出し(「タイトル:」「要約:」など)を付けず、本文だけを出力してください。"
+)
+# Labels a model sometimes puts before the text it was asked for.
+_LEADING_LABEL = re.compile(
+    r"^(?:(?:タイトル|Title)\s*[:：].*?(?=(?:要約|翻訳|日本語訳|アブストラクト|概要|Abstract)\s*[:：]))?"
+    r"(?:要約|翻訳|日本語訳|和訳|アブストラクト|概要|Summary|Translation|Abstract)\s*[:：]\s*",
+    re.IGNORECASE,
+)
 
 
 class TokenUsage(BaseModel):
@@ -54,6 +72,7 @@ class TaskResult(BaseModel):
     tags: list[str] = Field(default_factory=list)
     usage: TokenUsage = Field(default_factory=TokenUsage)
     warnings: list[str] = Field(default_factory=list)
+    needs_attention: bool = False
 
 
 class DraftSections(BaseModel):
@@ -64,6 +83,7 @@ class DraftSections(BaseModel):
     suggested_tags: list[str]
     usage: dict[str, TokenUsage]
     warnings: list[str] = Field(default_factory=list)
+    attention: list[str] = Field(default_factory=list)
 
     def usage_table(self) -> dict[str, dict[str, int]]:
         """Per-call token counts plus a total, as recorded in the note."""
@@ -79,19 +99,20 @@ class TagReply(BaseModel):
     tags: list[str]
 
 
-def tag_schema(allowed: list[str]) -> dict[str, Any]:
+def tag_schema(allowed: list[str], max_items: int | None = None) -> dict[str, Any]:
     """JSON schema for the tag reply; ``enum`` lets the server constrain decoding."""
+    tags: dict[str, Any] = {
+        "type": "array",
+        "description": "Tags from the allowed list, broad field first.",
+        "items": {"type": "string", "enum": allowed},
+    }
+    if max_items is not None:
+        tags["maxItems"] = max_items
     return {
         "title": "TagSuggestion",
         "description": "Hashtags for the paper, chosen from the allowed list, best first.",
         "type": "object",
-        "properties": {
-            "tags": {
-                "type": "array",
-                "description": "Tags from the allowed list, broad field first.",
-                "items": {"type": "string", "enum": allowed},
-            }
-        },
+        "properties": {"tags": tags},
         "required": ["tags"],
         "additionalProperties": False,
     }
@@ -116,9 +137,27 @@ def clean_paragraph(text: str) -> str:
         if joined and (joined[-1].isascii() and line[:1].isascii()):
             joined += " "
         joined += line
+    # Labels ("要約:", "タイトル: … 要約:") may sit on a line of their own.
+    joined = _LEADING_LABEL.sub("", joined, count=1)
     if len(joined) >= 2 and joined[0] + joined[-1] in ('""', "「」", "“”"):
         joined = joined[1:-1].strip()
     return joined
+
+
+def trim_summary(text: str) -> str:
+    """Keep a rambling summary to its first sentences, as the house notes are short.
+
+    House summaries are 88-365 characters and 2-6 sentences; a small model can
+    paraphrase the whole abstract instead.  Only an over-long reply is cut, and only
+    at a sentence end.
+    """
+    if len(text) <= MAX_SUMMARY_CHARS:
+        return text
+    sentences = [s + "。" for s in text.split("。") if s.strip()]
+    if text and not text.endswith("。"):
+        sentences[-1] = sentences[-1][:-1]
+    kept = sentences[:MAX_SUMMARY_SENTENCES]
+    return "".join(kept).strip() if len(sentences) > MAX_SUMMARY_SENTENCES else text
 
 
 class DraftChain:
@@ -132,12 +171,16 @@ class DraftChain:
         structured_method: str = "json_schema",
         max_tags: int = DEFAULT_MAX_TAGS,
         retry_exceptions: tuple[type[BaseException], ...] = (),
+        constrain_tag_count: bool = False,
     ) -> None:
+        """``constrain_tag_count`` puts ``maxItems`` in the tag schema: the local
+        model's grammar enforces it, while strict OpenAI schemas may reject it."""
         self.chat_model = chat_model
         self.vocabulary = vocabulary
         self.structured_method = structured_method
         self.max_tags = max_tags
         self.retry_exceptions = retry_exceptions
+        self.constrain_tag_count = constrain_tag_count
         self._allowed = vocabulary.names("topic")
 
     def _with_retry(self, runnable: Runnable) -> Runnable:
@@ -156,7 +199,7 @@ class DraftChain:
         from langchain_core.runnables import RunnableLambda, RunnableParallel
 
         translation = self._text_task("translate", "translation")
-        summary = self._text_task("summarize", "summary")
+        summary = self._text_task("summarize", "summary", trim_summary)
         tags = RunnableLambda(self._suggest_tags, name="tags")
         return RunnableParallel(translation=translation, summary=summary, tags=tags) | (
             RunnableLambda(_assemble, name="assemble")
@@ -167,22 +210,50 @@ class DraftChain:
 
     # --- text tasks --------------------------------------------------------------
 
-    def _text_task(self, prompt_name: str, task: str) -> Runnable:
+    def _text_task(
+        self, prompt_name: str, task: str, finish: Callable[[str], str] = lambda text: text
+    ) -> Runnable:
+        """A Japanese text section: one call, and one more if the reply is unusable."""
+        from langchain_core.messages import AIMessage, HumanMessage
         from langchain_core.runnables import RunnableLambda
 
         prompt = load_prompt(prompt_name).to_chat_prompt()
-        call = self._with_retry(prompt | self.chat_model)
+        call = self._with_retry(self.chat_model)
 
         def run(inputs: dict[str, str]) -> TaskResult:
             result = TaskResult()
-            for attempt in range(2):
-                message = call.invoke(inputs)
+            messages = prompt.format_messages(**inputs)
+            message = call.invoke(messages)
+            result.usage.add(message)
+            result.text = clean_paragraph(_message_text(message))
+            if not result.text:
+                log.info("%s: empty reply; asking again", task)
+                message = call.invoke(messages)
                 result.usage.add(message)
                 result.text = clean_paragraph(_message_text(message))
-                if result.text:
-                    return result
-                log.info("%s: empty reply (attempt %d)", task, attempt + 1)
-            raise ModelOutputError(task, "the reply was empty twice")
+                if not result.text:
+                    raise ModelOutputError(task, "the reply was empty twice")
+            if is_mostly_japanese(result.text):
+                result.text = finish(result.text)
+                return result
+            log.info("%s: reply is not Japanese; asking again more strictly", task)
+            retry = [
+                *messages,
+                AIMessage(content=result.text),
+                HumanMessage(STRICT_JAPANESE_INSTRUCTION),
+            ]
+            message = call.invoke(retry)
+            result.usage.add(message)
+            second = clean_paragraph(_message_text(message))
+            if is_mostly_japanese(second):
+                result.text = finish(second)
+                return result
+            # Keep the draft (the person can fix it) but say where it needs a look.
+            if second and japanese_ratio(second) > japanese_ratio(result.text):
+                result.text = second
+            result.needs_attention = True
+            result.warnings.append(f"the {task} is not in Japanese; check it by hand")
+            return result
 
         return RunnableLambda(run, name=task)
 
@@ -192,7 +263,9 @@ class DraftChain:
         kwargs: dict[str, Any] = {"method": self.structured_method, "include_raw": True}
         if self.structured_method == "json_schema":
             kwargs["strict"] = True
-        return self.chat_model.with_structured_output(tag_schema(self._allowed), **kwargs)
+        allowed = self.vocabulary.spellings("topic")
+        max_items = self.max_tags if self.constrain_tag_count else None
+        return self.chat_model.with_structured_output(tag_schema(allowed, max_items), **kwargs)
 
     def _suggest_tags(self, inputs: dict[str, str]) -> TaskResult:
         from langchain_core.messages import AIMessage, HumanMessage
@@ -262,4 +335,5 @@ def _assemble(results: dict[str, TaskResult]) -> DraftSections:
         suggested_tags=results["tags"].tags,
         usage={task: results[task].usage for task in TASKS},
         warnings=[w for task in TASKS for w in results[task].warnings],
+        attention=[task for task in TASKS if results[task].needs_attention],
     )

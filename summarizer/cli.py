@@ -42,8 +42,10 @@ class DefaultCommandGroup(click.Group):
 def cli() -> None:
     """Draft a Japanese paper note in your house style from an arXiv paper.
 
-    REF is an arXiv URL or ID (2506.12345, arXiv:2506.12345, hep-th/9901001, …).
-    The note is written to notes/<id>.md as a draft for you to review.
+    REF is an arXiv URL or ID (2506.12345, arXiv:2506.12345, hep-th/9901001, …)
+    or a paper PDF on disk.  The note is written to notes/<id>.md as a draft for
+    you to review.  With no OpenAI key or server configured, the embedded local
+    model writes it, offline.
     """
 
 
@@ -57,6 +59,12 @@ def cli() -> None:
 )
 @click.option("--model", help="Chat model name (default: gpt-4o-mini or SUMMARIZER_MODEL).")
 @click.option(
+    "--backend",
+    type=click.Choice(["auto", "openai", "local"]),
+    help="openai: an OpenAI-compatible server; local: the embedded model; "
+    "auto (default): openai when a key or server is configured.",
+)
+@click.option(
     "--vocabulary",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Your controlled vocabulary (TSV with a 'name' column, or one tag per line).",
@@ -68,6 +76,7 @@ def draft(
     reference: str,
     out_dir: Path | None,
     model: str | None,
+    backend: str | None,
     vocabulary: Path | None,
     force: bool,
     as_json: bool,
@@ -77,12 +86,17 @@ def draft(
     from summarizer.pipeline import draft_note
     from summarizer.settings import load_settings
 
-    settings = load_settings({"model": model, "vocabulary": vocabulary})
+    settings = load_settings({"model": model, "backend": backend, "vocabulary": vocabulary})
     _configure_logging(debug, secrets=_secrets_of(settings))
     status = _Status()
     with status:
         result = draft_note(
-            reference, settings, out_dir=out_dir, force=force, progress=status.update
+            reference,
+            settings,
+            out_dir=out_dir,
+            force=force,
+            progress=status.update,
+            setup_progress=status.setup_progress,
         )
     if as_json:
         click.echo(json.dumps(result.summary_json(), ensure_ascii=False))
@@ -101,14 +115,18 @@ def draft(
 
 
 class _Status:
-    """A spinner on an interactive stderr; silent otherwise."""
+    """A spinner (and a bar for the local model's first-run setup) on an interactive
+    stderr; log lines with --debug; silent otherwise."""
 
     def __init__(self) -> None:
         self._status: Any = None
+        self._bar: Any = None
+        self._console: Any = None
         if sys.stderr.isatty():
             from rich.console import Console
 
-            self._status = Console(stderr=True).status("starting")
+            self._console = Console(stderr=True)
+            self._status = self._console.status("starting")
 
     def __enter__(self) -> _Status:
         if self._status is not None:
@@ -123,6 +141,29 @@ class _Status:
         logging.getLogger("summarizer").info(message)
         if self._status is not None:
             self._status.update(message)
+
+    def setup_progress(self, done: int, total: int) -> None:
+        """Called while the local model's weights are assembled (first run only)."""
+        if self._console is None:
+            return
+        if self._bar is None:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+            self._status.stop()
+            self._bar = Progress(
+                "setting up the local model (first run only)",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                console=self._console,
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("setup", total=total)
+        self._bar.update(self._task, completed=done)
+        if done >= total:
+            self._bar.stop()
+            self._status.start()
 
 
 def _secrets_of(settings: Any) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -22,8 +22,19 @@ PLACEHOLDER_API_KEY = "no-key-needed"
 BROKEN_REPLY_EXCEPTIONS: tuple[type[BaseException], ...] = (json.JSONDecodeError,)
 
 
-def make_chat_model(settings: Settings) -> BaseChatModel:
-    """A LangChain chat model for the configured OpenAI-compatible server."""
+def make_chat_model(
+    settings: Settings, setup_progress: Callable[[int, int], None] | None = None
+) -> BaseChatModel:
+    """The chat model the settings select: the embedded model or an OpenAI-compatible server.
+
+    ``setup_progress(done_bytes, total_bytes)`` reports the local model's one-time
+    setup (assembling its weights), so the CLI can show a progress bar.
+    """
+    if settings.resolved_backend == "local":
+        from summarizer.local_chat import LocalChatModel
+        from summarizer.local_model import ensure_gguf
+
+        return LocalChatModel(model_path=str(ensure_gguf(settings.cache_dir, setup_progress)))
     if not settings.model_is_configured():
         hint = ""
         if settings.openai_api_key is not None:
@@ -37,13 +48,19 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         )
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(
+    chat = ChatOpenAI(
         model=settings.model,
         base_url=settings.effective_base_url,
         api_key=settings.api_key_for_model() or PLACEHOLDER_API_KEY,
         timeout=settings.model_timeout,
         max_retries=settings.model_retries,
     )
+    return chat
+
+
+def model_label(chat_model: BaseChatModel, settings: Settings) -> str:
+    """The name the note gives the model: what actually wrote the text."""
+    return str(getattr(chat_model, "model_label", None) or settings.model)
 
 
 def server_label(base_url: str) -> str:

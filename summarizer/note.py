@@ -30,15 +30,27 @@ def title_line(paper: Paper) -> str:
     """``[Paper Note] {title}, {first author}+, arXiv'{yy}, {yyyy}.{mm}``.
 
     ``+`` marks more than one author; the dates are those of the first version,
-    which is what the arXiv API calls ``published``.
+    which is what the arXiv API calls ``published``.  A PDF without arXiv metadata
+    gets the parts it has; the person adds the venue when reviewing anyway.
     """
-    first_author = normalize_whitespace(paper.authors[0])
-    plus = "+" if len(paper.authors) > 1 else ""
-    published = paper.published
-    return (
-        f"[Paper Note] {normalize_whitespace(paper.title)}, {first_author}{plus}, "
-        f"arXiv'{published:%y}, {published:%Y.%m}"
-    )
+    parts = [f"[Paper Note] {normalize_whitespace(paper.title)}"]
+    if paper.authors:
+        plus = "+" if len(paper.authors) > 1 else ""
+        parts.append(f"{normalize_whitespace(paper.authors[0])}{plus}")
+    first_month = paper.published or _month_of_arxiv_id(paper.arxiv_id)
+    if first_month is not None:
+        parts.append(f"arXiv'{first_month:%y}, {first_month:%Y.%m}")
+    return ", ".join(parts)
+
+
+def _month_of_arxiv_id(arxiv_id: str | None) -> datetime | None:
+    """The first version's month, which every arXiv ID encodes (YYMM)."""
+    if arxiv_id is None:
+        return None
+    digits = arxiv_id.rpartition("/")[2][:4]
+    year, month = int(digits[:2]), int(digits[2:4])
+    # Old-style IDs start in 1991; new-style ones in 2007.
+    return datetime(1900 + year if year >= 91 else 2000 + year, month, 1)
 
 
 def hashtags_line(tags: list[str]) -> str:
@@ -56,6 +68,8 @@ class NoteContent:
     model_label: str
     usage: dict[str, dict[str, int]]
     warnings: list[str]
+    # Sections a person must look at (e.g. the model did not answer in Japanese).
+    attention: tuple[str, ...] = ()
     comment: str = ""
 
 
@@ -67,14 +81,15 @@ def render_note(paper: Paper, content: NoteContent, *, created: datetime) -> str
         "title": paper.title,
         "title_line": title_line(paper),
         "url": paper.abs_url,
+        "pdf": paper.pdf_path,
         "authors": list(paper.authors),
-        "published": paper.published.date(),
-        "updated": paper.updated.date(),
+        "published": paper.published.date() if paper.published else None,
+        "updated": paper.updated.date() if paper.updated else None,
         "primary_category": paper.primary_category,
         "arxiv_comment": paper.comment,
         "journal_ref": paper.journal_ref,
         "doi": paper.doi,
-        "source": "arxiv",
+        "source": paper.source,
         "status": "draft",
         "suggested_tags": list(content.suggested_tags),
         "tags": [],
@@ -84,6 +99,8 @@ def render_note(paper: Paper, content: NoteContent, *, created: datetime) -> str
     }
     if content.warnings:
         front_matter["warnings"] = list(content.warnings)
+    if content.attention:
+        front_matter["needs_attention"] = list(content.attention)
     # Optional metadata arXiv did not give is left out rather than written as null.
     front_matter = {k: v for k, v in front_matter.items() if v is not None}
     text = (
@@ -97,13 +114,25 @@ def render_body(paper: Paper, content: NoteContent) -> str:
     lines: list[str] = []
     if content.suggested_tags:
         lines += [hashtags_line(content.suggested_tags), ""]
-    lines += ["# URL", f"- {paper.abs_url}", ""]
+    lines += ["# URL", f"- {paper.abs_url or paper.pdf_path}", ""]
     lines += ["# Authors", *(f"  - {author}" for author in paper.authors), ""]
     lines += ["# Abstract", f"  - {paper.abstract}", ""]
-    lines += [f"# Translation (by {content.model_label})", f"- {content.translation}", ""]
-    lines += [f"# Summary (by {content.model_label})", f"- {content.summary}", ""]
+    lines += [f"# Translation (by {content.model_label})"]
+    lines += [*_attention_line(content, "translation"), f"- {content.translation}", ""]
+    lines += [f"# Summary (by {content.model_label})"]
+    lines += [*_attention_line(content, "summary"), f"- {content.summary}", ""]
     lines += ["# Comment", content.comment] if content.comment else ["# Comment"]
     return "\n".join(lines) + "\n"
+
+
+ATTENTION_MARK = "> ⚠ 要確認:"
+
+
+def _attention_line(content: NoteContent, task: str) -> list[str]:
+    # Visible in any Markdown viewer, so the reviewer cannot miss it.
+    if task not in content.attention:
+        return []
+    return [f"{ATTENTION_MARK} the model did not answer in Japanese; check this section"]
 
 
 def _dump_yaml(data: dict[str, Any]) -> str:

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from summarizer.arxiv_client import ArxivClient
 from summarizer.chain import DraftChain, DraftSections
-from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors
+from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors, model_label
 from summarizer.metadata_cache import MetadataCache
 from summarizer.note import NoteContent, ensure_writable, render_note, title_line, write_note
-from summarizer.refs import parse_reference
+from summarizer.sources import ArxivSource, note_stem, paper_from_pdf, resolve_source
 from summarizer.vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from summarizer.settings import Settings
 
 Progress = Callable[[str], None]
+SetupProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -67,29 +68,33 @@ def draft_note(
     chat_model: BaseChatModel | None = None,
     arxiv_client: ArxivClient | None = None,
     progress: Progress | None = None,
+    setup_progress: SetupProgress | None = None,
 ) -> DraftResult:
-    """Fetch the paper, run the chain and write ``<out_dir>/<id>.md``."""
+    """Read the paper (arXiv or a local PDF), run the chain and write ``<out_dir>/<id>.md``."""
     say = progress or (lambda _message: None)
-    ref = parse_reference(reference)
+    source = resolve_source(reference)
     vocabulary = load_vocabulary(settings.vocabulary)
-    path = (out_dir or settings.notes_dir) / f"{ref.safe_name}.md"
-    ensure_writable(path, force=force)
-    model = chat_model or make_chat_model(settings)
+    folder = out_dir or settings.notes_dir
+    if isinstance(source, ArxivSource):
+        # Checked before anything costs time or money.
+        ensure_writable(folder / f"{source.ref.safe_name}.md", force=force)
+        model = chat_model or make_chat_model(settings, setup_progress)
+        paper = _fetch_metadata(source, settings, arxiv_client, say)
+    else:
+        say(f"reading {source.path}")
+        paper = paper_from_pdf(source.path)
+        ensure_writable(folder / f"{note_stem(paper, source)}.md", force=force)
+        model = chat_model or make_chat_model(settings, setup_progress)
+    path = folder / f"{note_stem(paper, source)}.md"
 
-    say(f"fetching arXiv metadata for {ref}")
-    client = arxiv_client or make_arxiv_client(settings)
-    try:
-        paper = client.fetch(ref)
-    finally:
-        if arxiv_client is None:
-            client.close()
-
-    say(f"drafting with {settings.model}: {paper.title}")
+    label = model_label(model, settings)
+    say(f"drafting with {label}: {paper.title}")
     chain = DraftChain(
         model,
         vocabulary,
         structured_method=settings.structured_output,
         retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
+        constrain_tag_count=settings.resolved_backend == "local",
     )
     with model_errors(settings):
         sections = chain.run(paper)
@@ -98,10 +103,23 @@ def draft_note(
         translation=sections.translation,
         summary=sections.summary,
         suggested_tags=sections.suggested_tags,
-        model_label=settings.model,
+        model_label=label,
         usage=sections.usage_table(),
         warnings=sections.warnings,
+        attention=tuple(sections.attention),
     )
     text = render_note(paper, content, created=datetime.now(UTC))
     write_note(path, text, force=force)
     return DraftResult(path=path, paper=paper, sections=sections, title_line=title_line(paper))
+
+
+def _fetch_metadata(
+    source: ArxivSource, settings: Settings, arxiv_client: ArxivClient | None, say: Progress
+) -> Paper:
+    say(f"fetching arXiv metadata for {source.ref}")
+    client = arxiv_client or make_arxiv_client(settings)
+    try:
+        return client.fetch(source.ref)
+    finally:
+        if arxiv_client is None:
+            client.close()

@@ -23,12 +23,14 @@ OPENAI_API_HOST = "api.openai.com"
 ARXIV_MIN_INTERVAL = 3.0
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+Backend = Literal["auto", "openai", "local"]
 
 # Environment variable -> settings field.  Keys (OPENAI_API_KEY, SUMMARIZER_API_KEY)
 # are resolved separately by `api_key_for`, because which key may be sent depends on
 # where it would be sent.
 _ENV_FIELDS: dict[str, str] = {
     "SUMMARIZER_MODEL": "model",
+    "SUMMARIZER_BACKEND": "backend",
     "OPENAI_BASE_URL": "base_url",
     "SUMMARIZER_BASE_URL": "base_url",
     "SUMMARIZER_ARXIV_API_URL": "arxiv_api_url",
@@ -57,6 +59,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     home: Path
+    # auto: an OpenAI-compatible server when one is configured, else the embedded model.
+    backend: Backend = "auto"
     model: str = DEFAULT_MODEL
     base_url: str | None = None
     # A key for whatever server `base_url` names (config `api_key` or SUMMARIZER_API_KEY).
@@ -108,6 +112,12 @@ class Settings(BaseModel):
 
     def model_is_configured(self) -> bool:
         return self.base_url is not None or self.api_key_for_model() is not None
+
+    @property
+    def resolved_backend(self) -> Literal["openai", "local"]:
+        if self.backend != "auto":
+            return self.backend
+        return "openai" if self.model_is_configured() else "local"
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:

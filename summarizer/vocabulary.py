@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,6 +31,30 @@ class VocabularyTag:
     description: str = ""
 
 
+_PARENTHESISED = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)$")
+
+
+_ABBREVIATION = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z0-9-]{2,8}$")
+
+
+def derived_aliases(name: str) -> tuple[str, ...]:
+    """Both halves of ``Long Name (ABBR)`` and ``ABBR(Long Name)`` labels.
+
+    Models write such tags either way ("RAG", "RetrievalAugmentedGeneration").
+    Only an abbreviation in one half counts: in ``2D (Image)`` or ``Pretraining
+    (Concept)`` the parentheses qualify the name and neither half means the tag.
+    """
+    match = _PARENTHESISED.match(name)
+    if match is None:
+        return ()
+    outer, inner = match.group("outer").strip(), match.group("inner").strip()
+    if _ABBREVIATION.match(inner) and len(outer) > len(inner):
+        return (outer, inner)
+    if _ABBREVIATION.match(outer) and len(inner) > len(outer):
+        return (outer, inner)
+    return ()
+
+
 def _match_key(text: str) -> str:
     # Case and spacing are not meaningful in a tag name ("In-Context Learning" and
     # "In-ContextLearning" are the same label written twice).
@@ -44,8 +69,11 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         self._index = {}
+        # Names first, so an alias or a derived alias never shadows a real name.
         for tag in self.tags:
-            for spelling in (tag.name, *tag.aliases):
+            self._index.setdefault(_match_key(tag.name), tag)
+        for tag in self.tags:
+            for spelling in (*tag.aliases, *derived_aliases(tag.name)):
                 self._index.setdefault(_match_key(spelling), tag)
 
     def __len__(self) -> int:
@@ -64,6 +92,23 @@ class Vocabulary:
 
     def names(self, kind: TagKind | None = "topic") -> list[str]:
         return [tag.name for tag in self.tags if kind is None or tag.kind == kind]
+
+    def spellings(self, kind: TagKind | None = "topic") -> list[str]:
+        """Every accepted way to write a tag of ``kind``: names, aliases, derived aliases.
+
+        A reply constrained to these (a JSON-schema enum) can still say "RAG" for
+        ``RAG(RetrievalAugmentedGeneration)``; :meth:`filter` maps it back.
+        """
+        seen: set[str] = set()
+        spellings: list[str] = []
+        for tag in self.tags:
+            if kind is not None and tag.kind != kind:
+                continue
+            for spelling in (tag.name, *tag.aliases, *derived_aliases(tag.name)):
+                if self._index.get(_match_key(spelling)) is tag and spelling not in seen:
+                    seen.add(spelling)
+                    spellings.append(spelling)
+        return spellings
 
     def filter(self, suggested: Iterable[str], *, kind: TagKind = "topic") -> list[str]:
         """Keep only vocabulary tags of ``kind``, in canonical spelling, first mention wins."""

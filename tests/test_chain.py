@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from summarizer.chain import DraftChain, clean_paragraph
+from summarizer.chain import (
+    STRICT_JAPANESE_INSTRUCTION,
+    DraftChain,
+    clean_paragraph,
+    tag_schema,
+    trim_summary,
+)
 from summarizer.errors import ModelError, ModelOutputError
 from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors
+from summarizer.note import ATTENTION_MARK, render_note
 from summarizer.settings import Settings
 from summarizer.vocabulary import load_vocabulary
-from tests.factories import make_paper
+from tests.factories import make_content, make_paper
 from tests.fakes.openai_server import FakeChatServer
 from tests.fakes.product import (
     PRODUCT_SUMMARY_JA,
@@ -75,7 +83,8 @@ def test_requests_carry_model_prompts_and_the_vocabulary_schema(
     assert len(structured) == 1
     schema = structured[0]["response_format"]["json_schema"]["schema"]
     enum = schema["properties"]["tags"]["items"]["enum"]
-    assert enum == load_vocabulary().names()
+    assert enum == load_vocabulary().spellings()
+    assert set(load_vocabulary().names()) <= set(enum)
     # The summary prompt carries the few-shot examples and the paper's abstract.
     summary = next(p for p in payloads if "要約" in json.dumps(p, ensure_ascii=False))
     roles = [m["role"] for m in summary["messages"]]
@@ -211,3 +220,85 @@ def test_unknown_model_is_named(chat_server: FakeChatServer, tmp_path: Path) -> 
 )
 def test_clean_paragraph(raw: str, expected: str) -> None:
     assert clean_paragraph(raw) == expected
+
+
+ENGLISH = "This paper proposes a retrieval method and improves accuracy by 4.2 points."
+
+
+def test_reply_in_english_is_asked_again_strictly(
+    chat_server: FakeChatServer, tmp_path: Path
+) -> None:
+    chat_server.script("要約", ENGLISH, times=1)
+    default_product_script(chat_server)
+    sections = run_chain(chat_server, tmp_path)
+    assert sections.summary == PRODUCT_SUMMARY_JA
+    assert sections.usage["summary"].calls == 2
+    assert sections.attention == []
+    retry = [p for p in chat_server.chat_payloads if "要約" in json.dumps(p, ensure_ascii=False)][
+        -1
+    ]
+    assert retry["messages"][-2] == {"role": "assistant", "content": ENGLISH}
+    assert retry["messages"][-1]["content"] == STRICT_JAPANESE_INSTRUCTION
+
+
+def test_reply_still_not_japanese_is_kept_and_flagged(
+    chat_server: FakeChatServer, tmp_path: Path
+) -> None:
+    chat_server.script("翻訳者", ENGLISH)
+    default_product_script(chat_server)
+    sections = run_chain(chat_server, tmp_path)
+    assert sections.translation == ENGLISH
+    assert sections.attention == ["translation"]
+    assert any("translation is not in Japanese" in w for w in sections.warnings)
+    assert sections.usage["translation"].calls == 2
+    content = make_content(translation=ENGLISH, attention=("translation",))
+    text = render_note(make_paper(), content, created=datetime.now(UTC))
+    assert f"# Translation (by gpt-4o-mini)\n{ATTENTION_MARK}" in text
+    assert "needs_attention:\n- translation\n" in text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("要約: 手法を提案。", "手法を提案。"),
+        ("タイトル: 整理された検索 要約: 手法を提案。", "手法を提案。"),
+        ("Translation: 手法を提案する。", "手法を提案する。"),
+        ("概要を示す手法を提案。", "概要を示す手法を提案。"),
+    ],
+)
+def test_leading_labels_are_removed(raw: str, expected: str) -> None:
+    assert clean_paragraph(raw) == expected
+
+
+def test_local_backend_schema_caps_the_tag_count() -> None:
+    schema = tag_schema(["NLP", "RAG"], max_items=5)
+    assert schema["properties"]["tags"]["maxItems"] == 5
+    assert "maxItems" not in tag_schema(["NLP"])["properties"]["tags"]
+
+
+def test_schema_accepts_aliases_and_the_filter_maps_them_back(
+    chat_server: FakeChatServer, tmp_path: Path
+) -> None:
+    chat_server.script(wants_tags, json.dumps({"tags": ["NLP", "RAG", "SFT"]}))
+    default_product_script(chat_server)
+    sections = run_chain(chat_server, tmp_path)
+    assert sections.suggested_tags == [
+        "NLP",
+        "RAG(RetrievalAugmentedGeneration)",
+        "Supervised-FineTuning (SFT)",
+    ]
+    structured = next(p for p in chat_server.chat_payloads if "response_format" in p)
+    enum = structured["response_format"]["json_schema"]["schema"]["properties"]["tags"]["items"]
+    assert "RAG" in enum["enum"]
+    assert "RetrievalAugmentedGeneration" in enum["enum"]
+
+
+def test_overlong_summary_is_cut_at_a_sentence_end() -> None:
+    long = "".join(f"文{i}の内容を長く説明する文章である。" * 1 for i in range(30))
+    trimmed = trim_summary(long)
+    assert trimmed == "".join(f"文{i}の内容を長く説明する文章である。" for i in range(4))
+    assert trim_summary(PRODUCT_SUMMARY_JA) == PRODUCT_SUMMARY_JA  # house-length is kept
+
+
+def test_title_label_on_its_own_line_is_removed() -> None:
+    assert clean_paragraph("タイトル: 整理された検索\n要約: 手法を提案。") == "手法を提案。"

@@ -183,9 +183,59 @@ def test_unknown_option_is_exit_2(env: Env) -> None:
     assert "No such option" in run.stderr
 
 
-def test_no_model_configured_is_exit_2(env: Env) -> None:
-    run = env.run("2506.12345", OPENAI_BASE_URL="")
+def test_openai_backend_without_key_or_server_is_exit_2(env: Env) -> None:
+    run = env.run("2506.12345", "--backend", "openai", OPENAI_BASE_URL="")
     assert_one_line_error(run, 2, "OPENAI_API_KEY", "OPENAI_BASE_URL")
+
+
+def test_local_backend_names_the_model_and_the_fix_when_weights_are_unusable(env: Env) -> None:
+    # A model path that is not a GGUF file: the embedded backend is chosen with no
+    # key or server configured, and fails with one line instead of a traceback.
+    bogus = env.home / "not-a-model.gguf"
+    bogus.parent.mkdir(parents=True, exist_ok=True)
+    bogus.write_bytes(b"not a gguf file")
+    run = env.run("2506.12345", OPENAI_BASE_URL="", SUMMARIZER_LOCAL_MODEL_PATH=str(bogus))
+    assert run.code in (1, 2), run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert env.files() == []
+
+
+def test_pdf_on_disk_becomes_a_note(env: Env) -> None:
+    sample = Path(__file__).resolve().parents[1] / "samples" / "sample-paper.pdf"
+    run = env.run(str(sample), "--json")
+    assert run.code == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert Path(result["path"]).name == "sample-paper.md"
+    fm = read_front_matter(Path(result["path"]))
+    assert fm["source"] == "pdf"
+    assert fm["pdf"] == str(sample)
+    assert fm["title"].startswith("Ledger: Counting What")
+    assert fm["authors"][0] == "Hanna Lindqvist"
+    assert "arxiv_id" not in fm
+    assert fm["title_line"] == (
+        "[Paper Note] Ledger: Counting What a Retrieval-Augmented Answer Actually Uses, "
+        "Hanna Lindqvist+"
+    )
+    prompt = json.dumps(env.chat.chat_payloads, ensure_ascii=False)
+    assert "Ledger removes 63% of context tokens" in prompt  # the abstract came from the PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.pdf", None, "no such PDF file"),
+        ("page.pdf", b"<!DOCTYPE html><html><body>Not found</body></html>", "HTML"),
+    ],
+)
+def test_unusable_pdf_is_exit_2(env: Env, name: str, content: bytes | None, message: str) -> None:
+    path = env.home / name
+    if content is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    run = env.run(str(path))
+    assert_one_line_error(run, 2, message)
+    assert env.chat.requests == []
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ ENV_NAMES = (
     "SUMMARIZER_MODEL",
     "SUMMARIZER_ARXIV_API_URL",
     "SUMMARIZER_ARXIV_INTERVAL",
+    "SUMMARIZER_BACKEND",
 )
 
 
@@ -94,3 +95,17 @@ def test_bad_config_is_a_clear_error(home: Path, config: str, message: str) -> N
     with pytest.raises(ConfigError, match=message) as caught:
         load_settings()
     assert caught.value.exit_code == 2
+
+
+def test_backend_is_local_only_when_nothing_else_is_configured(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().resolved_backend == "local"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-secret")
+    assert load_settings().resolved_backend == "openai"
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
+    assert load_settings().resolved_backend == "openai"
+    assert load_settings({"backend": "local"}).resolved_backend == "local"
+    monkeypatch.setenv("SUMMARIZER_BACKEND", "local")
+    assert load_settings().resolved_backend == "local"

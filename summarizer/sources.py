@@ -1,0 +1,75 @@
+"""What a REF names: an arXiv paper, or a PDF file on disk.
+
+arXiv forms are tried first, because ``…/pdf/2506.12345.pdf`` is an arXiv URL
+that happens to end in ``.pdf``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from summarizer.errors import BadInputError
+from summarizer.paper import Paper
+from summarizer.refs import PaperRef, is_arxiv_reference, parse_reference
+
+_UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class ArxivSource:
+    ref: PaperRef
+
+
+@dataclass(frozen=True)
+class PdfSource:
+    path: Path
+
+
+Source = ArxivSource | PdfSource
+
+
+def resolve_source(reference: str) -> Source:
+    """Classify ``reference``; :class:`InvalidReferenceError` when it is neither."""
+    text = reference.strip()
+    if is_arxiv_reference(text):
+        return ArxivSource(parse_reference(text))
+    path = Path(text).expanduser()
+    if path.suffix.lower() == ".pdf" or path.is_file():
+        if not path.is_file():
+            raise BadInputError(f"no such PDF file: {text}")
+        return PdfSource(path)
+    return ArxivSource(parse_reference(text))  # raises, naming the accepted forms
+
+
+def note_stem(paper: Paper, source: Source) -> str:
+    """The note's file name without ``.md``: the arXiv ID when known, else the PDF's name."""
+    if isinstance(source, ArxivSource):
+        return source.ref.safe_name
+    if paper.arxiv_id is not None:
+        return PaperRef(paper.arxiv_id).safe_name
+    return _UNSAFE_FILE_CHARS.sub("-", source.path.stem).strip("-.") or "paper"
+
+
+def paper_from_pdf(path: Path, *, timeout: float = 60.0) -> Paper:
+    """Title, authors and abstract read from a local PDF (metadata and first page)."""
+    from summarizer.pdf_text import extract_pdf
+
+    document = extract_pdf(path, timeout=timeout)
+    if not document.title:
+        raise BadInputError(f"found no title in {path}; is it a paper with a text layer?")
+    if not document.abstract:
+        raise BadInputError(
+            f"found no abstract in {path} (no 'Abstract' heading on the first page); "
+            "give the arXiv ID instead if the paper is on arXiv"
+        )
+    return Paper(
+        arxiv_id=document.arxiv_id,
+        version=document.arxiv_version,
+        title=document.title,
+        authors=document.authors,
+        abstract=document.abstract,
+        source="pdf",
+        pdf_path=str(path),
+    )
