@@ -12,10 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,12 @@ from summarizer.errors import (
     ArxivUnavailableError,
     PaperNotFoundError,
 )
+from summarizer.http import (
+    DownloadFailedError,
+    RetryableResponseError,
+    RetryingGetter,
+    make_http_client,
+)
 from summarizer.metadata_cache import MetadataCache
 from summarizer.paper import Paper
 from summarizer.ratelimit import RateLimiter
@@ -34,23 +38,10 @@ from summarizer.refs import PaperRef
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-# Past this, waiting is worse than telling the user to come back later.
-MAX_RETRY_AFTER = 120.0
 # An empty feed for an existing paper is a known, passing arXiv fault, but an
 # unknown ID also gives an empty feed: retry only a little before saying "not found".
 EMPTY_FEED_ATTEMPTS = 3
 _ENTRY_ID = re.compile(r"arxiv\.org/abs/(?P<id>.+?)v(?P<version>\d+)$")
-_USER_AGENT = "summarize/0.1 (paper-note drafting; +https://github.com/summarize-notes/summarize)"
-
-
-@dataclass
-class _Attempt:
-    """Why one attempt failed, and how long the server asked us to wait."""
-
-    reason: str
-    retry_after: float | None = None
-    retryable: bool = True
 
 
 class ArxivClient:
@@ -70,20 +61,23 @@ class ArxivClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api_url = api_url
-        self.min_interval = min_interval
-        self.max_attempts = max_attempts
         self.cache = cache
-        self._sleep = sleep
-        self._limiter = RateLimiter(
+        self._http = make_http_client(timeout, transport)
+        # The same limiter spaces PDF downloads from arXiv (see `getter`).
+        self.limiter = RateLimiter(
             min_interval, state_file=rate_state_file, sleep=sleep, clock=clock
         )
-        self._http = httpx.Client(
-            timeout=timeout,
-            headers={"User-Agent": _USER_AGENT},
-            follow_redirects=True,
-            transport=transport,
+        self.getter = RetryingGetter(
+            self._http,
+            limiter=self.limiter,
+            max_attempts=max_attempts,
+            backoff=min_interval,
+            sleep=sleep,
         )
-        self.requests_made = 0
+
+    @property
+    def requests_made(self) -> int:
+        return self.getter.requests_made
 
     def close(self) -> None:
         self._http.close()
@@ -101,61 +95,40 @@ class ArxivClient:
             if cached is not None:
                 log.debug("metadata for %s from cache", ref)
                 return cached
-        last_failure = "no answer"
-        for attempt in range(1, self.max_attempts + 1):
-            result = self._query_once([ref.versioned_id])
-            if isinstance(result, list):
-                papers = [p for p in result if p.arxiv_id == ref.arxiv_id]
-                if papers:
-                    paper = papers[0]
-                    if self.cache is not None:
-                        self.cache.put(ref, paper)
+        empty_feeds = 0
+
+        def accept(response: httpx.Response) -> Paper:
+            nonlocal empty_feeds
+            papers = _papers_or_raise(response, ref.versioned_id)
+            for paper in papers:
+                if paper.arxiv_id == ref.arxiv_id:
                     return paper
-                if attempt >= min(EMPTY_FEED_ATTEMPTS, self.max_attempts):
-                    raise PaperNotFoundError(ref.versioned_id)
-                failure = _Attempt("the feed was empty")
-            else:
-                failure = result
-            last_failure = failure.reason
-            if not failure.retryable or attempt == self.max_attempts:
-                break
-            self._back_off(attempt, failure)
-        raise ArxivUnavailableError(self.api_url, last_failure, attempt)
+            empty_feeds += 1
+            if empty_feeds >= min(EMPTY_FEED_ATTEMPTS, self.getter.max_attempts):
+                raise PaperNotFoundError(ref.versioned_id)
+            raise RetryableResponseError("the feed was empty")
 
-    def _back_off(self, attempt: int, failure: _Attempt) -> None:
-        delay = max(failure.retry_after or 0.0, self.min_interval * 2 ** (attempt - 1))
-        log.info("arXiv: %s; retrying in %.1f s", failure.reason, delay)
-        self._sleep(delay)
+        params = {"id_list": ref.versioned_id, "start": "0", "max_results": "1"}
+        try:
+            paper = self.getter.get(self.api_url, accept, params=params)
+        except DownloadFailedError as failure:
+            raise ArxivUnavailableError(self.api_url, failure.reason, failure.attempts) from None
+        if self.cache is not None:
+            self.cache.put(ref, paper)
+        return paper
 
-    def _query_once(self, id_list: Sequence[str]) -> list[Paper] | _Attempt:
-        """One request; papers on success, or why it failed (no exception for retryables)."""
-        params = {"id_list": ",".join(id_list), "start": "0", "max_results": str(len(id_list))}
-        self._limiter.wait()
-        self.requests_made += 1
-        try:
-            response = self._http.get(self.api_url, params=params)
-        except httpx.TimeoutException:
-            return _Attempt("the request timed out")
-        except httpx.TransportError as error:
-            # Includes a body cut short (RemoteProtocolError) and refused connections.
-            return _Attempt(f"the connection failed ({type(error).__name__}: {error})")
-        if response.status_code == 400:
-            detail = error_entry_summary(response.content) or "bad request"
-            raise ArxivRejectedQueryError(",".join(id_list), detail)
-        if response.status_code in RETRYABLE_STATUS:
-            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-            if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                return _Attempt(
-                    f"HTTP {response.status_code}, asked to wait {retry_after:.0f} s",
-                    retryable=False,
-                )
-            return _Attempt(f"HTTP {response.status_code}", retry_after)
-        if response.status_code != 200:
-            return _Attempt(f"HTTP {response.status_code}", retryable=False)
-        try:
-            return parse_feed(response.content)
-        except MalformedFeedError as error:
-            return _Attempt(str(error))
+
+def _papers_or_raise(response: httpx.Response, id_list: str) -> list[Paper]:
+    """The papers of a 200 answer; a typed error (or a retry) for anything else."""
+    if response.status_code == 400:
+        detail = error_entry_summary(response.content) or "bad request"
+        raise ArxivRejectedQueryError(id_list, detail)
+    if response.status_code != 200:
+        raise ArxivUnavailableError(str(response.url), f"HTTP {response.status_code}", 1)
+    try:
+        return parse_feed(response.content)
+    except MalformedFeedError as error:
+        raise RetryableResponseError(str(error)) from None
 
 
 class MalformedFeedError(ValueError):
@@ -214,17 +187,3 @@ def error_entry_summary(body: bytes) -> str | None:
         if "/api/errors" in entry.get("id", ""):
             return " ".join(entry.get("summary", "").split()) or None
     return None
-
-
-def _retry_after_seconds(header: str | None) -> float | None:
-    if not header:
-        return None
-    try:
-        return max(0.0, float(header))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())

@@ -178,16 +178,23 @@ def test_version_that_does_not_exist_is_not_found(client: ArxivClient) -> None:
         client.fetch(parse_reference("2506.12345v9"))
 
 
-def test_arxiv_rejection_is_bad_input(client: ArxivClient, arxiv_server: FakeArxivServer) -> None:
-    # The client validates IDs itself, so send arXiv's own error path a raw bad ID.
-    result_error = None
-    try:
-        client._query_once(["not-an-id"])
-    except ArxivRejectedQueryError as error:
-        result_error = error
-    assert result_error is not None
-    assert "incorrect id format" in str(result_error)
-    assert result_error.exit_code == 2
+def test_arxiv_rejection_is_bad_input_and_not_retried(
+    client: ArxivClient, arxiv_server: FakeArxivServer
+) -> None:
+    arxiv_server.inject(Fault(status=400))
+    with pytest.raises(ArxivRejectedQueryError, match="arXiv rejected the ID") as caught:
+        client.fetch(PaperRef("2506.12345"))
+    assert caught.value.exit_code == 2
+    assert len(arxiv_server.requests) == 1
+
+
+def test_other_client_errors_are_not_retried(
+    client: ArxivClient, arxiv_server: FakeArxivServer
+) -> None:
+    arxiv_server.inject(Fault(status=403))
+    with pytest.raises(ArxivUnavailableError, match="HTTP 403"):
+        client.fetch(PaperRef("2506.12345"))
+    assert len(arxiv_server.requests) == 1
 
 
 def test_cache_makes_a_rerun_free(arxiv_server: FakeArxivServer, tmp_path: Path) -> None:

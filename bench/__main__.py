@@ -1,0 +1,22 @@
+"""``python -m bench`` (``make bench``): every benchmark in turn, each with its baseline."""
+
+from __future__ import annotations
+
+from bench import local_model, pdf_extract
+
+BENCHMARKS = {
+    "pdf_extract": pdf_extract.main,
+    "local_model": local_model.main,
+}
+
+
+def main() -> int:
+    failures = 0
+    for name, run in BENCHMARKS.items():
+        print(f"\n=== bench.{name} ===", flush=True)
+        failures += run([]) != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
