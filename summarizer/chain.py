@@ -118,7 +118,7 @@ def tag_schema(allowed: list[str], max_items: int | None = None) -> dict[str, An
     }
 
 
-def _message_text(message: BaseMessage) -> str:
+def message_text(message: BaseMessage) -> str:
     content = message.content
     if isinstance(content, str):
         return content
@@ -225,12 +225,12 @@ class DraftChain:
             messages = prompt.format_messages(**inputs)
             message = call.invoke(messages)
             result.usage.add(message)
-            result.text = clean_paragraph(_message_text(message))
+            result.text = clean_paragraph(message_text(message))
             if not result.text:
                 log.info("%s: empty reply; asking again", task)
                 message = call.invoke(messages)
                 result.usage.add(message)
-                result.text = clean_paragraph(_message_text(message))
+                result.text = clean_paragraph(message_text(message))
                 if not result.text:
                     raise ModelOutputError(task, "the reply was empty twice")
             if is_mostly_japanese(result.text):
@@ -244,7 +244,7 @@ class DraftChain:
             ]
             message = call.invoke(retry)
             result.usage.add(message)
-            second = clean_paragraph(_message_text(message))
+            second = clean_paragraph(message_text(message))
             if is_mostly_japanese(second):
                 result.text = finish(second)
                 return result
@@ -268,32 +268,19 @@ class DraftChain:
         return self.chat_model.with_structured_output(tag_schema(allowed, max_items), **kwargs)
 
     def _suggest_tags(self, inputs: dict[str, str]) -> TaskResult:
-        from langchain_core.messages import AIMessage, HumanMessage
-
         prompt = load_prompt("tags").to_chat_prompt()
         messages = prompt.format_messages(
             **inputs, vocabulary="\n".join(self._allowed), max_tags=self.max_tags
         )
         structured = self._with_retry(self._structured_runnable())
         result = TaskResult()
-        reply = structured.invoke(messages)
-        result.usage.add(reply["raw"])
-        tags, problem = _parse_tag_reply(reply)
-        if problem is not None:
-            # One repair turn: show the model its reply and what was wrong with it.
-            log.info("tags: malformed reply (%s); asking once more", problem)
-            raw_text = _raw_reply_text(reply["raw"])
-            repair = [
-                *messages,
-                AIMessage(content=raw_text),
-                HumanMessage(
-                    content=f"That reply was not usable: {problem}. Reply again with only the "
-                    'JSON object {"tags": [...]}, using tags from the allowed list.'
-                ),
-            ]
-            reply = structured.invoke(repair)
-            result.usage.add(reply["raw"])
-            tags, problem = _parse_tag_reply(reply)
+        tags, problem = invoke_structured(
+            structured,
+            messages,
+            lambda parsed: TagReply.model_validate(parsed).tags,
+            result.usage,
+            expected='{"tags": [...]}, using tags from the allowed list',
+        )
         if problem is not None:
             result.warnings.append(
                 f"tag suggestion failed ({problem}); add tags by hand when reviewing"
@@ -308,20 +295,55 @@ class DraftChain:
         return result
 
 
-def _parse_tag_reply(reply: dict[str, Any]) -> tuple[list[str] | None, str | None]:
+def invoke_structured(
+    structured: Runnable,
+    messages: list[BaseMessage],
+    validate: Callable[[Any], Any],
+    usage: TokenUsage,
+    *,
+    expected: str = "the JSON object described above",
+) -> tuple[Any, str | None]:
+    """Call a ``with_structured_output(include_raw=True)`` runnable, with one repair turn.
+
+    Returns ``(validate(parsed), None)``, or ``(None, problem)`` when the reply is
+    still unusable after the model was shown its reply and what was wrong with it.
+    """
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    reply = structured.invoke(messages)
+    usage.add(reply["raw"])
+    value, problem = _validated(reply, validate)
+    if problem is None:
+        return value, None
+    log.info("structured reply unusable (%s); asking once more", problem)
+    repair = [
+        *messages,
+        AIMessage(content=_raw_reply_text(reply["raw"])),
+        HumanMessage(
+            content=f"That reply was not usable: {problem}. Reply again with only {expected}."
+        ),
+    ]
+    reply = structured.invoke(repair)
+    usage.add(reply["raw"])
+    return _validated(reply, validate)
+
+
+def _validated(reply: dict[str, Any], validate: Callable[[Any], Any]) -> tuple[Any, str | None]:
     if reply.get("parsing_error") is not None:
         return None, f"not valid JSON ({reply['parsing_error']})".splitlines()[0][:200]
     parsed = reply.get("parsed")
     if isinstance(parsed, BaseModel):
         parsed = parsed.model_dump()
     try:
-        return TagReply.model_validate(parsed).tags, None
+        return validate(parsed), None
     except ValidationError as error:
-        return None, f"not of the form {{'tags': [...]}} ({error.error_count()} error(s))"
+        return None, f"not of the expected form ({error.error_count()} error(s))"
+    except ValueError as error:
+        return None, str(error)
 
 
 def _raw_reply_text(message: AIMessage) -> str:
-    text = _message_text(message)
+    text = message_text(message)
     if text:
         return text
     calls = getattr(message, "tool_calls", None) or []

@@ -10,7 +10,12 @@ from pathlib import Path
 
 
 def atomic_write_text(path: Path, text: str, *, replace: bool) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically.
+    """Write ``text`` as UTF-8 to ``path`` atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"), replace=replace)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, replace: bool) -> None:
+    """Write ``data`` to ``path`` atomically.
 
     With ``replace=False`` the write fails with ``FileExistsError`` if ``path``
     appears at any moment before the write completes, so two writers can never
@@ -22,8 +27,8 @@ def atomic_write_text(path: Path, text: str, *, replace: bool) -> None:
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         tmp.chmod(0o644)
