@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bench import local_model, pdf_extract
+from bench import local_model, pdf_extract, tokens
 
 BENCHMARKS = {
     "pdf_extract": pdf_extract.main,
+    "tokens": tokens.main,
     "local_model": local_model.main,
 }
 

@@ -69,6 +69,18 @@ def cli() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Your controlled vocabulary (TSV with a 'name' column, or one tag per line).",
 )
+@click.option("--abstract-only", is_flag=True, help="Skip the PDF: no full text, no Comment draft.")
+@click.option(
+    "--max-input-tokens",
+    type=click.IntRange(min=500),
+    help="Paper text per model call for the Comment (default: 12000; 2500 for the local model).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the tokens and cost it would take; call no model."
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Ask the model again instead of reusing cached replies."
+)
 @click.option("--force", is_flag=True, help="Replace an existing draft nobody has edited.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the path.")
 @click.option("--debug", is_flag=True, help="Log each step and show tracebacks.")
@@ -78,17 +90,35 @@ def draft(
     model: str | None,
     backend: str | None,
     vocabulary: Path | None,
+    abstract_only: bool,
+    max_input_tokens: int | None,
+    dry_run: bool,
+    no_cache: bool,
     force: bool,
     as_json: bool,
     debug: bool,
 ) -> None:
     """Draft the note for one paper (the default command)."""
-    from summarizer.pipeline import draft_note
+    from summarizer.pipeline import draft_note, estimate_note
     from summarizer.settings import load_settings
 
-    settings = load_settings({"model": model, "backend": backend, "vocabulary": vocabulary})
+    settings = load_settings(
+        {
+            "model": model,
+            "backend": backend,
+            "vocabulary": vocabulary,
+            "max_input_tokens": max_input_tokens,
+            "full_text": False if abstract_only else None,
+            "cache": False if no_cache else None,
+        }
+    )
     _configure_logging(debug, secrets=_secrets_of(settings))
     status = _Status()
+    if dry_run:
+        with status:
+            estimate = estimate_note(reference, settings, progress=status.update)
+        _print_estimate(estimate, as_json)
+        return
     with status:
         result = draft_note(
             reference,
@@ -110,8 +140,28 @@ def draft(
             f"tokens: {total['input_tokens']} in, {total['output_tokens']} out",
             err=True,
         )
-        for warning in result.sections.warnings:
+        for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
+
+
+def _print_estimate(estimate: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(estimate.as_json(), ensure_ascii=False))
+        return
+    about = "~" if estimate.approximate else ""
+    cost = "unknown (model not in the price table)"
+    if estimate.cost_usd is not None:
+        cost = f"${estimate.cost_usd:.4f}"
+    mode = estimate.plan.mode if estimate.plan else "abstract only"
+    click.echo(
+        f"{estimate.paper.title}\n"
+        f"model: {estimate.model}   full text: {mode}   calls: {estimate.calls}\n"
+        f"tokens: {about}{estimate.input_tokens} in, ~{estimate.output_tokens} out "
+        f"(output estimated{'; input approximate: no exact tokenizer' if about else ''})\n"
+        f"estimated cost: {cost}"
+    )
+    for warning in estimate.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 class _Status:

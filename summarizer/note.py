@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,8 @@ class NoteContent:
     # Sections a person must look at (e.g. the model did not answer in Japanese).
     attention: tuple[str, ...] = ()
     comment: str = ""
+    # More front-matter keys (full-text record, unsupported claims), written as given.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def render_note(paper: Paper, content: NoteContent, *, created: datetime) -> str:
@@ -96,6 +98,7 @@ def render_note(paper: Paper, content: NoteContent, *, created: datetime) -> str
         "model": content.model_label,
         "created": created.replace(microsecond=0),
         "usage": content.usage,
+        **content.extra,
     }
     if content.warnings:
         front_matter["warnings"] = list(content.warnings)

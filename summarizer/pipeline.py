@@ -1,33 +1,67 @@
 """The main job as a library call: a reference in, a draft note on disk out.
 
-The CLI only parses options, calls :func:`draft_note` and prints the result.
-Cheap checks that can fail on bad input run before anything costs time or money.
+The CLI only parses options, calls :func:`draft_note` (or :func:`estimate_note`
+for ``--dry-run``) and prints the result.  Cheap checks that can fail on bad input
+run before anything costs time or money.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from summarizer.arxiv_client import ArxivClient
-from summarizer.chain import DraftChain, DraftSections
+from summarizer.budget import (
+    CORE_SECTIONS,
+    BudgetPlan,
+    default_budget,
+    load_price_table,
+    plan_full_text,
+    split_sentences,
+)
+from summarizer.chain import DraftChain, DraftSections, TaskResult
+from summarizer.comment import CommentChain
+from summarizer.factcheck import check_against_source, mark_unsupported
+from summarizer.http import RetryingGetter, make_http_client
 from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors, model_label
 from summarizer.metadata_cache import MetadataCache
 from summarizer.note import NoteContent, ensure_writable, render_note, title_line, write_note
-from summarizer.sources import ArxivSource, note_stem, paper_from_pdf, resolve_source
+from summarizer.pdf_fetch import PdfDownloader, PdfUnavailableError
+from summarizer.pdf_text import PdfTextError, extract_pdf
+from summarizer.ratelimit import RateLimiter
+from summarizer.sources import (
+    ArxivSource,
+    PdfSource,
+    PdfUrlSource,
+    Source,
+    note_stem,
+    paper_from_document,
+    resolve_source,
+)
+from summarizer.tokens import count_tokens, tokenizer_for
 from summarizer.vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from summarizer.paper import Paper
+    from summarizer.pdf_text import PdfDocument, Section
     from summarizer.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 SetupProgress = Callable[[int, int], None]
+# Tokens of the Comment prompt itself (instructions, title), kept out of the budget
+# for the paper's text.  Measured on prompts/comment.toml: about 450 with a title.
+COMMENT_PROMPT_TOKENS = 600
 
 
 @dataclass(frozen=True)
@@ -36,6 +70,12 @@ class DraftResult:
     paper: Paper
     sections: DraftSections
     title_line: str
+    comment: str = ""
+    plan: BudgetPlan | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def usage_table(self) -> dict[str, dict[str, int]]:
+        return self.sections.usage_table()
 
     def summary_json(self) -> dict[str, object]:
         """The ``--json`` output: a stable contract for scripts."""
@@ -44,19 +84,130 @@ class DraftResult:
             "arxiv_id": self.paper.arxiv_id,
             "title_line": self.title_line,
             "suggested_tags": self.sections.suggested_tags,
-            "usage": self.sections.usage_table(),
+            "usage": self.usage_table(),
         }
 
 
-def make_arxiv_client(settings: Settings) -> ArxivClient:
-    return ArxivClient(
-        settings.arxiv_api_url,
-        min_interval=settings.effective_arxiv_interval,
-        max_attempts=settings.arxiv_attempts,
-        timeout=settings.http_timeout,
-        cache=MetadataCache(settings.cache_dir / "arxiv"),
-        rate_state_file=settings.home / "state" / "arxiv-last-request",
+@dataclass(frozen=True)
+class PaperText:
+    """What was read: metadata, and the full text when there is one."""
+
+    paper: Paper
+    source: Source
+    document: PdfDocument | None
+    warnings: list[str]
+
+
+class Clients:
+    """The HTTP clients of one run, sharing arXiv's rate limit; close() when done."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.arxiv = ArxivClient(
+            settings.arxiv_api_url,
+            min_interval=settings.effective_arxiv_interval,
+            max_attempts=settings.arxiv_attempts,
+            timeout=settings.http_timeout,
+            cache=MetadataCache(settings.cache_dir / "arxiv"),
+            rate_state_file=settings.home / "state" / "arxiv-last-request",
+        )
+        self._web = make_http_client(settings.http_timeout)
+        web_getter = RetryingGetter(
+            self._web,
+            limiter=RateLimiter(0),
+            max_attempts=settings.arxiv_attempts,
+            backoff=1.0,
+        )
+        self.pdfs = PdfDownloader(
+            self.arxiv.getter,
+            web_getter,
+            cache_dir=settings.cache_dir / "pdf",
+            arxiv_pdf_url=settings.arxiv_pdf_url,
+        )
+
+    def close(self) -> None:
+        self.arxiv.close()
+        self._web.close()
+
+
+def read_paper(
+    source: Source, settings: Settings, clients: Clients, *, full_text: bool, say: Progress
+) -> PaperText:
+    """Metadata, plus the PDF's text when wanted; a PDF that fails is a warning."""
+    warnings: list[str] = []
+    if isinstance(source, PdfSource):
+        say(f"reading {source.path}")
+        document = extract_pdf(source.path)  # the user's own file: errors are theirs
+        return PaperText(paper_from_document(document, str(source.path)), source, document, [])
+    if isinstance(source, PdfUrlSource):
+        say(f"downloading {source.url}")
+        document = extract_pdf(clients.pdfs.from_url(source.url))
+        return PaperText(paper_from_document(document, source.url), source, document, [])
+    say(f"fetching arXiv metadata for {source.ref}")
+    paper = clients.arxiv.fetch(source.ref)
+    document = None
+    if full_text:
+        say(f"reading the full text of {paper.versioned_id}")
+        try:
+            document = extract_pdf(clients.pdfs.for_paper(paper))
+        except (PdfUnavailableError, PdfTextError) as error:
+            # The abstract still makes a useful draft; say what is missing.
+            warnings.append(f"full text unavailable ({error}); drafted from the abstract only")
+    return PaperText(paper, source, document, warnings)
+
+
+def plan_for(document: PdfDocument, settings: Settings) -> BudgetPlan:
+    budget = settings.max_input_tokens or default_budget(settings.resolved_backend)
+    sections = list(document.sections or [])
+    if settings.resolved_backend == "local":
+        # On 2 CPU cores each local call takes ~20 s, so a long paper read in 5-29
+        # parts would take minutes: the local model gets one call with the start of
+        # each core section instead.
+        sections = shorten_core_sections(sections, budget - COMMENT_PROMPT_TOKENS, settings.model)
+    return plan_full_text(
+        sections,
+        model=settings.model,
+        max_input_tokens=budget,
+        prompt_overhead_tokens=COMMENT_PROMPT_TOKENS,
     )
+
+
+def shorten_core_sections(sections: list[Section], available: int, model: str) -> list[Section]:
+    """Keep the core sections only, each cut to its share of ``available`` tokens."""
+    core = [s for s in sections if s.name in CORE_SECTIONS and s.text.strip()]
+    if not core:
+        return sections
+    tokenizer = tokenizer_for(model)
+    # A little headroom for the section labels the plan adds.
+    share = max(50, int(available * 0.9) // len(core))
+    shortened = []
+    for section in core:
+        kept = ""
+        for sentence in split_sentences(section.text):
+            if tokenizer.count(kept + sentence) > share:
+                break
+            kept += sentence
+        shortened.append(dataclasses.replace(section, text=kept or section.text[: share * 3]))
+    return shortened
+
+
+@contextlib.contextmanager
+def reply_cache(settings: Settings) -> Iterator[None]:
+    """Model replies cached on disk for the duration of a run (unless disabled)."""
+    if not settings.cache:
+        yield
+        return
+    from langchain_core.globals import get_llm_cache, set_llm_cache
+
+    from summarizer.llm_cache import SqliteReplyCache
+
+    previous = get_llm_cache()
+    cache = SqliteReplyCache(settings.cache_dir / "replies.sqlite")
+    set_llm_cache(cache)
+    try:
+        yield
+    finally:
+        set_llm_cache(previous)
+        cache.close()
 
 
 def draft_note(
@@ -66,11 +217,10 @@ def draft_note(
     out_dir: Path | None = None,
     force: bool = False,
     chat_model: BaseChatModel | None = None,
-    arxiv_client: ArxivClient | None = None,
     progress: Progress | None = None,
     setup_progress: SetupProgress | None = None,
 ) -> DraftResult:
-    """Read the paper (arXiv or a local PDF), run the chain and write ``<out_dir>/<id>.md``."""
+    """Read the paper, run the chains and write ``<out_dir>/<id>.md``."""
     say = progress or (lambda _message: None)
     source = resolve_source(reference)
     vocabulary = load_vocabulary(settings.vocabulary)
@@ -78,17 +228,18 @@ def draft_note(
     if isinstance(source, ArxivSource):
         # Checked before anything costs time or money.
         ensure_writable(folder / f"{source.ref.safe_name}.md", force=force)
-        model = chat_model or make_chat_model(settings, setup_progress)
-        paper = _fetch_metadata(source, settings, arxiv_client, say)
-    else:
-        say(f"reading {source.path}")
-        paper = paper_from_pdf(source.path)
-        ensure_writable(folder / f"{note_stem(paper, source)}.md", force=force)
-        model = chat_model or make_chat_model(settings, setup_progress)
-    path = folder / f"{note_stem(paper, source)}.md"
-
+    clients = Clients(settings)
+    try:
+        text = read_paper(source, settings, clients, full_text=settings.full_text, say=say)
+    finally:
+        clients.close()
+    path = folder / f"{note_stem(text.paper, source)}.md"
+    ensure_writable(path, force=force)
+    model = chat_model or make_chat_model(settings, setup_progress)
     label = model_label(model, settings)
-    say(f"drafting with {label}: {paper.title}")
+    plan = plan_for(text.document, settings) if text.document is not None else None
+
+    say(f"drafting with {label}: {text.paper.title}")
     chain = DraftChain(
         model,
         vocabulary,
@@ -96,30 +247,186 @@ def draft_note(
         retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
         constrain_tag_count=settings.resolved_backend == "local",
     )
-    with model_errors(settings):
-        sections = chain.run(paper)
+    commenter = CommentChain(
+        model,
+        structured_method=settings.structured_output,
+        retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
+    )
+    with model_errors(settings), reply_cache(settings), ThreadPoolExecutor(2) as pool:
+        comment_job = (
+            pool.submit(
+                commenter.run, text.paper.title, plan.chunks, map_reduce=plan.mode == "map_reduce"
+            )
+            if plan is not None and plan.chunks
+            else None
+        )
+        sections = chain.run(text.paper)
+        comment = comment_job.result() if comment_job is not None else TaskResult()
+    sections.usage["comment"] = comment.usage
 
+    checked = _check_facts(text, sections, comment.text)
+    warnings = [*text.warnings, *sections.warnings, *comment.warnings, *checked.warnings]
     content = NoteContent(
-        translation=sections.translation,
-        summary=sections.summary,
+        translation=checked.translation,
+        summary=checked.summary,
         suggested_tags=sections.suggested_tags,
         model_label=label,
         usage=sections.usage_table(),
-        warnings=sections.warnings,
+        warnings=warnings,
         attention=tuple(sections.attention),
+        comment=checked.comment,
+        extra=_full_text_record(text, plan, checked.unsupported),
     )
-    text = render_note(paper, content, created=datetime.now(UTC))
-    write_note(path, text, force=force)
-    return DraftResult(path=path, paper=paper, sections=sections, title_line=title_line(paper))
+    note_text = render_note(text.paper, content, created=datetime.now(UTC))
+    write_note(path, note_text, force=force)
+    return DraftResult(
+        path=path,
+        paper=text.paper,
+        sections=sections,
+        title_line=title_line(text.paper),
+        comment=checked.comment,
+        plan=plan,
+        warnings=warnings,
+    )
 
 
-def _fetch_metadata(
-    source: ArxivSource, settings: Settings, arxiv_client: ArxivClient | None, say: Progress
-) -> Paper:
-    say(f"fetching arXiv metadata for {source.ref}")
-    client = arxiv_client or make_arxiv_client(settings)
+@dataclass(frozen=True)
+class _Checked:
+    translation: str
+    summary: str
+    comment: str
+    unsupported: dict[str, list[str]]
+    warnings: list[str]
+
+
+def _check_facts(text: PaperText, sections: DraftSections, comment: str) -> _Checked:
+    """Mark numbers and names the paper does not contain, for the reviewer."""
+    abstract = text.paper.abstract
+    full = f"{abstract}\n{text.paper.title}\n{text.document.text if text.document else ''}"
+    marked: dict[str, str] = {}
+    unsupported: dict[str, list[str]] = {}
+    for name, generated, source in (
+        ("translation", sections.translation, f"{text.paper.title}\n{abstract}"),
+        ("summary", sections.summary, f"{text.paper.title}\n{abstract}"),
+        ("comment", comment, full),
+    ):
+        result = check_against_source(generated, source)
+        marked[name] = mark_unsupported(generated, result) if result.unsupported else generated
+        if result.unsupported:
+            unsupported[name] = [claim.text for claim in result.unsupported]
+    warnings = [
+        f"the {name} has {len(claims)} number(s)/name(s) not found in the paper, marked (⚠要確認)"
+        for name, claims in unsupported.items()
+    ]
+    return _Checked(
+        marked["translation"], marked["summary"], marked["comment"], unsupported, warnings
+    )
+
+
+def _full_text_record(
+    text: PaperText, plan: BudgetPlan | None, unsupported: dict[str, list[str]]
+) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    if plan is not None:
+        record["full_text"] = {
+            "mode": plan.mode,
+            "calls": plan.calls,
+            "paper_tokens": plan.total_tokens,
+            "sent_tokens": plan.sent_tokens,
+            "tokens_approximate": plan.approximate,
+            "dropped_sections": plan.dropped_sections,
+        }
+    elif isinstance(text.source, ArxivSource):
+        record["full_text"] = False
+    if unsupported:
+        record["unsupported_claims"] = unsupported
+    return record
+
+
+# --- --dry-run ------------------------------------------------------------------------
+
+# Typical reply lengths (tokens), measured on the fake-free runs in the closing notes;
+# only used to estimate, never to cap.
+EXPECTED_OUTPUT_TOKENS = {"translation": 450, "summary": 160, "tags": 30, "comment": 600}
+PART_NOTES_TOKENS = 250
+
+
+@dataclass(frozen=True)
+class Estimate:
+    paper: Paper
+    model: str
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    approximate: bool
+    cost_usd: float | None
+    plan: BudgetPlan | None
+    warnings: list[str]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "title": self.paper.title,
+            "model": self.model,
+            "calls": self.calls,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "tokens_approximate": self.approximate,
+            "cost_usd": self.cost_usd,
+            "full_text_mode": self.plan.mode if self.plan else None,
+            "warnings": self.warnings,
+        }
+
+
+def estimate_note(
+    reference: str, settings: Settings, *, progress: Progress | None = None
+) -> Estimate:
+    """Tokens and cost of drafting ``reference``, without calling any model."""
+    from summarizer.prompts import load_prompt
+
+    say = progress or (lambda _message: None)
+    source = resolve_source(reference)
+    vocabulary = load_vocabulary(settings.vocabulary)
+    clients = Clients(settings)
     try:
-        return client.fetch(source.ref)
+        text = read_paper(source, settings, clients, full_text=settings.full_text, say=say)
     finally:
-        if arxiv_client is None:
-            client.close()
+        clients.close()
+    inputs = {"title": text.paper.title, "abstract": text.paper.abstract}
+    prompts = {
+        "translation": load_prompt("translate").to_chat_prompt().format(**inputs),
+        "summary": load_prompt("summarize").to_chat_prompt().format(**inputs),
+        "tags": load_prompt("tags")
+        .to_chat_prompt()
+        .format(**inputs, vocabulary="\n".join(vocabulary.names()), max_tags=8),
+    }
+    counts = [count_tokens(prompt, settings.model) for prompt in prompts.values()]
+    input_tokens = sum(count.tokens for count in counts)
+    output_tokens = sum(EXPECTED_OUTPUT_TOKENS[task] for task in prompts)
+    calls = len(prompts)
+    approximate = any(count.approximate for count in counts)
+    plan = plan_for(text.document, settings) if text.document is not None else None
+    if plan is not None and plan.chunks:
+        calls += plan.calls
+        input_tokens += plan.sent_tokens + COMMENT_PROMPT_TOKENS * plan.calls
+        output_tokens += EXPECTED_OUTPUT_TOKENS["comment"]
+        if plan.mode == "map_reduce":
+            output_tokens += PART_NOTES_TOKENS * len(plan.chunks)
+            input_tokens += PART_NOTES_TOKENS * len(plan.chunks)
+        approximate = approximate or plan.approximate
+    prices = load_price_table(settings.prices)
+    cost = (
+        0.0
+        if settings.resolved_backend == "local"
+        else prices.estimate_cost(settings.model, input_tokens, output_tokens)
+    )
+    return Estimate(
+        paper=text.paper,
+        model=settings.model if settings.resolved_backend == "openai" else "local",
+        calls=calls,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        approximate=approximate,
+        cost_usd=cost,
+        plan=plan,
+        warnings=text.warnings,
+    )

@@ -40,6 +40,9 @@ _ENV_FIELDS: dict[str, str] = {
     "SUMMARIZER_STRUCTURED_OUTPUT": "structured_output",
     "SUMMARIZER_MODEL_TIMEOUT": "model_timeout",
     "SUMMARIZER_HTTP_TIMEOUT": "http_timeout",
+    "SUMMARIZER_ARXIV_PDF_URL": "arxiv_pdf_url",
+    "SUMMARIZER_MAX_INPUT_TOKENS": "max_input_tokens",
+    "SUMMARIZER_PRICES": "prices",
 }
 
 
@@ -76,6 +79,15 @@ class Settings(BaseModel):
     notes_dir: Path = Path("notes")
     vocabulary: Path | None = None
     structured_output: StructuredMethod = "json_schema"
+    arxiv_pdf_url: str = "https://arxiv.org/pdf/"
+    # Read the whole paper and draft the Comment (False: the abstract only).
+    full_text: bool = True
+    # Tokens of paper text per model call; None: the backend's default (budget.py).
+    max_input_tokens: int | None = Field(default=None, ge=500)
+    # Model replies cached on disk, so redrafting a paper costs nothing.
+    cache: bool = True
+    # A TOML price table of your own (USD per million tokens), merged over the default.
+    prices: Path | None = None
 
     @property
     def config_path(self) -> Path:

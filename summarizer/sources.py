@@ -9,12 +9,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from summarizer.errors import BadInputError
 from summarizer.paper import Paper
 from summarizer.refs import PaperRef, is_arxiv_reference, parse_reference
 
+if TYPE_CHECKING:
+    from summarizer.pdf_text import PdfDocument
+
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+# A PDF anywhere on the web: the path ends in .pdf (query strings allowed).
+_PDF_URL = re.compile(r"\.pdf(?:[?#].*)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,16 @@ class PdfSource:
     path: Path
 
 
-Source = ArxivSource | PdfSource
+@dataclass(frozen=True)
+class PdfUrlSource:
+    url: str
+
+    @property
+    def name(self) -> str:
+        return self.url.rstrip("/").rpartition("/")[2] or "paper"
+
+
+Source = ArxivSource | PdfSource | PdfUrlSource
 
 
 def resolve_source(reference: str) -> Source:
@@ -35,6 +50,8 @@ def resolve_source(reference: str) -> Source:
     text = reference.strip()
     if is_arxiv_reference(text):
         return ArxivSource(parse_reference(text))
+    if text.lower().startswith(("http://", "https://")) and _PDF_URL.search(text):
+        return PdfUrlSource(text)
     path = Path(text).expanduser()
     if path.suffix.lower() == ".pdf" or path.is_file():
         if not path.is_file():
@@ -49,19 +66,17 @@ def note_stem(paper: Paper, source: Source) -> str:
         return source.ref.safe_name
     if paper.arxiv_id is not None:
         return PaperRef(paper.arxiv_id).safe_name
-    return _UNSAFE_FILE_CHARS.sub("-", source.path.stem).strip("-.") or "paper"
+    stem = source.path.stem if isinstance(source, PdfSource) else Path(source.name).stem
+    return _UNSAFE_FILE_CHARS.sub("-", stem).strip("-.") or "paper"
 
 
-def paper_from_pdf(path: Path, *, timeout: float = 60.0) -> Paper:
-    """Title, authors and abstract read from a local PDF (metadata and first page)."""
-    from summarizer.pdf_text import extract_pdf
-
-    document = extract_pdf(path, timeout=timeout)
+def paper_from_document(document: PdfDocument, where: str) -> Paper:
+    """Title, authors and abstract of a PDF (metadata and first page) as a Paper."""
     if not document.title:
-        raise BadInputError(f"found no title in {path}; is it a paper with a text layer?")
+        raise BadInputError(f"found no title in {where}; is it a paper with a text layer?")
     if not document.abstract:
         raise BadInputError(
-            f"found no abstract in {path} (no 'Abstract' heading on the first page); "
+            f"found no abstract in {where} (no 'Abstract' heading on the first page); "
             "give the arXiv ID instead if the paper is on arXiv"
         )
     return Paper(
@@ -71,5 +86,5 @@ def paper_from_pdf(path: Path, *, timeout: float = 60.0) -> Paper:
         authors=document.authors,
         abstract=document.abstract,
         source="pdf",
-        pdf_path=str(path),
+        pdf_path=where,
     )

@@ -16,6 +16,7 @@ from tests.fakes.arxiv_server import FakeArxivServer
 from tests.fakes.openai_server import FakeChatServer
 from tests.fakes.product import PRODUCT_SUMMARY_JA, PRODUCT_TAGS, default_product_script
 from tests.fakes.server import Fault
+from tests.pdfs import paper_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +57,7 @@ class Env:
 @pytest.fixture
 def env(tmp_path: Path, chat_server: FakeChatServer, arxiv_server: FakeArxivServer) -> Env:
     default_product_script(chat_server)
+    arxiv_server.add_pdf("2506.12345", paper_pdf())
     variables = {
         key: value
         for key, value in os.environ.items()
@@ -67,6 +69,7 @@ def env(tmp_path: Path, chat_server: FakeChatServer, arxiv_server: FakeArxivServ
             "SUMMARIZER_NOTES_DIR": str(tmp_path / "notes"),
             "OPENAI_BASE_URL": chat_server.base_url,
             "SUMMARIZER_ARXIV_API_URL": arxiv_server.api_url,
+            "SUMMARIZER_ARXIV_PDF_URL": f"{arxiv_server.url}/pdf/",
             "SUMMARIZER_ARXIV_INTERVAL": "0",
             "SUMMARIZER_MODEL_TIMEOUT": "1",
             "SUMMARIZER_HTTP_TIMEOUT": "1",
@@ -103,10 +106,15 @@ def test_quick_start_writes_the_note(env: Env) -> None:
     )
     assert fm["status"] == "draft"
     assert fm["suggested_tags"] == PRODUCT_TAGS
-    assert fm["usage"]["total"]["calls"] == 3
+    assert fm["usage"]["total"]["calls"] == 4  # translation, summary, tags, comment
+    assert fm["full_text"]["mode"] == "single"
+    assert fm["full_text"]["sent_tokens"] > 0
     body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
     assert body.startswith("#NLP #LanguageModel #RAG(RetrievalAugmentedGeneration)\n")
     assert f"# Summary (by gpt-4o-mini)\n- {PRODUCT_SUMMARY_JA}\n" in body
+    comment = body.split("# Comment\n", 1)[1]
+    assert comment.startswith("## 概要\n- ")
+    assert "## 所感" in comment
 
 
 def test_json_output_contract(env: Env) -> None:
@@ -116,7 +124,7 @@ def test_json_output_contract(env: Env) -> None:
     assert set(result) == {"path", "arxiv_id", "title_line", "suggested_tags", "usage"}
     assert result["arxiv_id"] == "2506.12345"
     assert result["suggested_tags"] == PRODUCT_TAGS
-    assert result["usage"]["total"]["calls"] == 3
+    assert result["usage"]["total"]["calls"] == 4
     assert read_front_matter(Path(result["path"]))["model"] == "my-model"
 
 
@@ -335,3 +343,70 @@ def test_help_is_available_without_any_configuration(env: Env) -> None:
     assert run.code == 0
     assert "REF" in run.stdout
     assert "draft" in run.stdout
+
+
+# --- full text (issue 4) ---------------------------------------------------------------
+
+
+def test_abstract_only_skips_the_pdf_and_the_comment(env: Env) -> None:
+    run = env.run("2506.12345", "--abstract-only")
+    assert run.code == 0, run.stderr
+    fm = read_front_matter(env.notes / "2506.12345.md")
+    assert fm["full_text"] is False
+    assert fm["usage"]["total"]["calls"] == 3
+    assert not any(r.path.startswith("/pdf/") for r in env.arxiv.requests)
+
+
+def test_missing_pdf_falls_back_to_the_abstract_with_a_warning(env: Env) -> None:
+    run = env.run("2401.00001")
+    assert run.code == 0, run.stderr
+    fm = read_front_matter(env.notes / "2401.00001.md")
+    assert fm["full_text"] is False
+    assert any("full text unavailable" in w and "HTTP 404" in w for w in fm["warnings"])
+    body = (env.notes / "2401.00001.md").read_text(encoding="utf-8")
+    assert body.rstrip().endswith("# Comment")
+
+
+def test_pdf_url_from_any_host(env: Env) -> None:
+    run = env.run(f"{env.arxiv.url}/pdf/2506.12345.pdf", "--json")
+    assert run.code == 0, run.stderr
+    result = json.loads(run.stdout)
+    # Named after the arXiv stamp printed in the PDF's margin.
+    assert Path(result["path"]).name == "2506.12345.md"
+    assert read_front_matter(Path(result["path"]))["source"] == "pdf"
+
+
+def test_dry_run_estimates_without_calling_the_model(env: Env) -> None:
+    run = env.run("2506.12345", "--dry-run", "--json")
+    assert run.code == 0, run.stderr
+    estimate = json.loads(run.stdout)
+    assert env.chat.requests == []
+    assert env.files() == []
+    assert estimate["calls"] == 4
+    assert estimate["input_tokens"] > 1000
+    assert estimate["cost_usd"] > 0
+    assert estimate["full_text_mode"] == "single"
+    text = env.run("2506.12345", "--dry-run")
+    assert "estimated cost: $" in text.stdout
+
+
+def test_rerun_is_answered_from_the_reply_cache(env: Env) -> None:
+    assert env.run("2506.12345").code == 0
+    calls = len(env.chat.requests)
+    assert env.run("2506.12345", "--force").code == 0
+    assert len(env.chat.requests) == calls  # nothing asked twice
+    assert env.run("2506.12345", "--force", "--no-cache").code == 0
+    assert len(env.chat.requests) == 2 * calls
+
+
+def test_numbers_not_in_the_paper_are_marked_for_the_reviewer(env: Env) -> None:
+    env.chat.clear_script()
+    env.chat.script("要約", "新手法を提案し、精度を99.9%まで改善。4.2ポイントの向上を達成。")
+    default_product_script(env.chat)
+    run = env.run("2506.12345", "--no-cache")
+    assert run.code == 0, run.stderr
+    text = (env.notes / "2506.12345.md").read_text(encoding="utf-8")
+    assert "99.9%（⚠要確認）" in text
+    assert "4.2ポイントの向上" in text  # supported: unmarked
+    fm = read_front_matter(env.notes / "2506.12345.md")
+    assert fm["unsupported_claims"]["summary"] == ["99.9%"]

@@ -44,6 +44,8 @@ def test_wheel_ships_prompts_inside_the_package(wheel: Path) -> None:
     for prompt in PROMPT_NAMES:
         assert f"summarizer/prompts/{prompt}.toml" in names
     assert "summarizer/data/vocabulary.tsv" in names
+    assert "summarizer/data/prices.toml" in names
+    assert "summarizer/data/encodings/o200k_base.tiktoken.xz" in names
     assert not any(name.startswith(("tests/", "prompts/")) for name in names)
 
 
