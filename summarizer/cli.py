@@ -75,6 +75,7 @@ def cli() -> None:
     type=click.IntRange(min=500),
     help="Paper text per model call for the Comment (default: 12000; 2500 for the local model).",
 )
+@click.option("--pdf-password", help="Password of an encrypted PDF.")
 @click.option(
     "--dry-run", is_flag=True, help="Print the tokens and cost it would take; call no model."
 )
@@ -92,6 +93,7 @@ def draft(
     vocabulary: Path | None,
     abstract_only: bool,
     max_input_tokens: int | None,
+    pdf_password: str | None,
     dry_run: bool,
     no_cache: bool,
     force: bool,
@@ -110,6 +112,7 @@ def draft(
             "max_input_tokens": max_input_tokens,
             "full_text": False if abstract_only else None,
             "cache": False if no_cache else None,
+            "pdf_password": pdf_password,
         }
     )
     _configure_logging(debug, secrets=_secrets_of(settings))
@@ -217,7 +220,7 @@ class _Status:
 
 
 def _secrets_of(settings: Any) -> list[str]:
-    keys = (settings.api_key, settings.openai_api_key)
+    keys = (settings.api_key, settings.openai_api_key, settings.pdf_password)
     return [key.get_secret_value() for key in keys if key is not None]
 
 

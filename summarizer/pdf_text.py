@@ -870,7 +870,9 @@ def extract_pdf(
 def _failure_error(raw: _RawPdf, label: str, truncated: bool) -> PdfTextError:
     kind, detail = raw.failure or ("malformed", "")
     if kind == "encrypted":
-        return EncryptedPdfError(f"{label} is encrypted and needs a password; supply it")
+        return EncryptedPdfError(
+            f"{label} is encrypted and needs a password; pass it with --pdf-password"
+        )
     if kind == "password":
         return EncryptedPdfError(f"the password given for {label} is wrong; check it")
     if kind == "aes":

@@ -136,11 +136,12 @@ def read_paper(
     warnings: list[str] = []
     if isinstance(source, PdfSource):
         say(f"reading {source.path}")
-        document = extract_pdf(source.path)  # the user's own file: errors are theirs
+        # The user's own file: its errors are theirs to fix (exit 2), no fallback.
+        document = extract_pdf(source.path, password=_password(settings))
         return PaperText(paper_from_document(document, str(source.path)), source, document, [])
     if isinstance(source, PdfUrlSource):
         say(f"downloading {source.url}")
-        document = extract_pdf(clients.pdfs.from_url(source.url))
+        document = extract_pdf(clients.pdfs.from_url(source.url), password=_password(settings))
         return PaperText(paper_from_document(document, source.url), source, document, [])
     say(f"fetching arXiv metadata for {source.ref}")
     paper = clients.arxiv.fetch(source.ref)
@@ -153,6 +154,10 @@ def read_paper(
             # The abstract still makes a useful draft; say what is missing.
             warnings.append(f"full text unavailable ({error}); drafted from the abstract only")
     return PaperText(paper, source, document, warnings)
+
+
+def _password(settings: Settings) -> str | None:
+    return settings.pdf_password.get_secret_value() if settings.pdf_password else None
 
 
 def plan_for(document: PdfDocument, settings: Settings) -> BudgetPlan:

@@ -88,6 +88,8 @@ class Settings(BaseModel):
     cache: bool = True
     # A TOML price table of your own (USD per million tokens), merged over the default.
     prices: Path | None = None
+    # For an encrypted PDF given on the command line (never stored anywhere).
+    pdf_password: SecretStr | None = None
 
     @property
     def config_path(self) -> Path:
