@@ -36,7 +36,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, replace: bool) -> None:
             tmp.replace(path)
         else:
             _link_no_clobber(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -57,7 +57,7 @@ def _link_no_clobber(source: Path, target: Path) -> None:
         source.replace(target)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     # Persist the directory entry too, so a crash right after cannot lose the rename.
     try:
         fd = os.open(directory, os.O_RDONLY)

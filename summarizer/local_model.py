@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.errors import ConfigError
-from summarizer.fsutil import atomic_write_text
+from summarizer.fsutil import atomic_write_text, fsync_dir
 
 LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 LOCAL_MODEL_LICENSE = "Apache-2.0"
@@ -264,17 +264,4 @@ def _assemble(
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_dir(target.parent)
