@@ -67,6 +67,16 @@ def japanese_ratio(text: str) -> float:
     return japanese / (japanese + foreign)
 
 
+# Simplified-Chinese characters that Japanese never uses (it writes 時, 為, 対, 個,
+# 説 instead).  A small model drifting into Chinese mid-sentence ("我们提出した")
+# leaves them behind while the kana ratio still looks fine.
+SIMPLIFIED_ONLY = frozenset("们这时为对个说么")
+
+
+def has_simplified_chinese(text: str) -> bool:
+    return any(char in SIMPLIFIED_ONLY for char in text)
+
+
 def is_mostly_japanese(text: str, threshold: float = JAPANESE_THRESHOLD) -> bool:
-    """Whether ``text`` reads as Japanese (see :func:`japanese_ratio`)."""
-    return japanese_ratio(text) >= threshold
+    """Whether ``text`` reads as Japanese (see :func:`japanese_ratio`), with no Chinese."""
+    return japanese_ratio(text) >= threshold and not has_simplified_chinese(text)

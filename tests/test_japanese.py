@@ -51,3 +51,13 @@ def test_mostly_english_with_a_japanese_sentence_is_not_japanese() -> None:
 
 def test_full_width_punctuation_and_katakana_count_as_japanese() -> None:
     assert japanese_ratio("トランスフォーマー（ＶｉＴ）！") == 1.0
+
+
+def test_a_drift_into_chinese_is_not_japanese() -> None:
+    text = "我们提出したLedgerは、生成回答が使用するパスを記録する手法である。"
+    assert japanese_ratio(text) > JAPANESE_THRESHOLD  # the kana alone would pass it
+    assert not is_mostly_japanese(text)
+
+
+def test_japanese_kanji_that_look_chinese_are_fine() -> None:
+    assert is_mostly_japanese("時間に対する個別の説明を行う為、技術的な工夫をした。")
