@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import local_model, pdf_extract, tokens
+from bench import local_model, pdf_extract, tags, tokens
 
 BENCHMARKS = {
     "pdf_extract": pdf_extract.main,
     "tokens": tokens.main,
+    "tags": tags.main,
     "local_model": local_model.main,
 }
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from summarizer.chain import TaskResult, clean_paragraph, invoke_structured, message_text
+from summarizer.japanese import is_mostly_japanese
 from summarizer.prompts import load_prompt
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ COMMENT_HEADINGS = (("overview", "概要"), ("method", "手法"), ("results", "�
 IMPRESSION_PLACEHOLDER = "## 所感\n- (ここに所感を書く)"
 # Parts of a long paper read at once; bounded so a rate-limited API is not flooded.
 MAP_CONCURRENCY = 4
+COMMENT_MAX_TOKENS = 1200
 
 
 class Part(Protocol):
@@ -91,7 +93,14 @@ class CommentChain:
             kind = "本文(抜粋)"
         prompt = load_prompt("comment").to_chat_prompt()
         messages = prompt.format_messages(title=title, material=material, material_kind=kind)
-        kwargs: dict[str, Any] = {"method": self.structured_method, "include_raw": True}
+        kwargs: dict[str, Any] = {
+            "method": self.structured_method,
+            "include_raw": True,
+            # Three Japanese paragraphs: far longer than a tag list, and repeated
+            # particles (の, を) must not be penalised.
+            "max_tokens": COMMENT_MAX_TOKENS,
+            "presence_penalty": 0.0,
+        }
         structured = self._retrying(
             self.chat_model.with_structured_output(comment_schema(), **kwargs)
         )
@@ -101,6 +110,10 @@ class CommentChain:
             return result
         assert isinstance(parsed, CommentReply)
         result.text = render_comment(parsed)
+        if not is_mostly_japanese(" ".join(getattr(parsed, name) for name, _ in COMMENT_HEADINGS)):
+            # No second try: on a CPU the Comment is the longest call of the note.
+            result.needs_attention = True
+            result.warnings.append("the comment is not in Japanese; check it by hand")
         return result
 
     def _read_parts(self, title: str, parts: Sequence[Part], result: TaskResult) -> str:

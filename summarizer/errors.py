@@ -102,6 +102,17 @@ class NoteFormatError(BadInputError):
         super().__init__(f"{path} is not a readable note: {reason}")
 
 
+class HistoryFormatError(BadInputError):
+    """A tagging-history file (JSONL line or reviewed note) cannot be used."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}, line {line}" if line is not None else path
+        super().__init__(f"cannot use tagging history {where}: {reason}")
+
+
 # --- remote failures (exit 1) ---------------------------------------------------
 
 

@@ -551,8 +551,10 @@ class LocalChatModel(BaseChatModel):
         strict.  With ``include_raw=True`` the runnable returns LangChain's usual
         ``{"raw": AIMessage, "parsed": dict | model | None, "parsing_error": exc | None}``.
         """
-        if kwargs:
-            raise ValueError(f"unsupported argument(s): {sorted(kwargs)}")
+        # Call options (a longer max_tokens for a long reply, say) pass through.
+        unknown = set(kwargs) - _CALL_OPTIONS
+        if unknown:
+            raise ValueError(f"unsupported argument(s): {sorted(unknown)}")
         if method not in self.structured_methods:
             raise ValueError(f"unknown structured-output method {method!r}")
         model_class = schema if isinstance(schema, type) and issubclass(schema, BaseModel) else None
@@ -570,6 +572,7 @@ class LocalChatModel(BaseChatModel):
         else:
             grammar = schema_to_gbnf(json.dumps(json_schema))
         llm = self.bind(
+            **kwargs,
             grammar=grammar,
             ls_structured_output_format={"kwargs": {"method": method}, "schema": json_schema},
         )

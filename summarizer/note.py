@@ -124,7 +124,9 @@ def render_body(paper: Paper, content: NoteContent) -> str:
     lines += [*_attention_line(content, "translation"), f"- {content.translation}", ""]
     lines += [f"# Summary (by {content.model_label})"]
     lines += [*_attention_line(content, "summary"), f"- {content.summary}", ""]
-    lines += ["# Comment", content.comment] if content.comment else ["# Comment"]
+    lines += ["# Comment", *_attention_line(content, "comment")]
+    if content.comment:
+        lines.append(content.comment)
     return "\n".join(lines) + "\n"
 
 

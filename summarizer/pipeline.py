@@ -278,7 +278,7 @@ def draft_note(
         model_label=label,
         usage=sections.usage_table(),
         warnings=warnings,
-        attention=tuple(sections.attention),
+        attention=(*sections.attention, *(["comment"] if comment.needs_attention else [])),
         comment=checked.comment,
         extra=_full_text_record(text, plan, checked.unsupported),
     )

@@ -77,3 +77,19 @@ def test_unusable_comment_leaves_a_warning_not_an_error(
     result = comment_chain(chat_server, tmp_path).run("T", [Part("x")], map_reduce=False)
     assert result.text == ""
     assert any("Comment draft failed" in warning for warning in result.warnings)
+
+
+def test_comment_request_allows_a_long_reply(chat_server: FakeChatServer, tmp_path: Path) -> None:
+    default_product_script(chat_server)
+    comment_chain(chat_server, tmp_path).run("T", [Part("x")], map_reduce=False)
+    (request,) = chat_server.chat_payloads
+    # langchain-openai sends max_tokens under the API's current name.
+    assert request["max_completion_tokens"] >= 1000
+
+
+def test_comment_not_in_japanese_is_flagged(chat_server: FakeChatServer, tmp_path: Path) -> None:
+    english = {"overview": "We propose X.", "method": "X masks inputs.", "results": "X wins."}
+    chat_server.script(wants_comment, json.dumps(english))
+    result = comment_chain(chat_server, tmp_path).run("T", [Part("x")], map_reduce=False)
+    assert result.needs_attention
+    assert any("comment is not in Japanese" in warning for warning in result.warnings)
