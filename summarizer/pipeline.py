@@ -267,7 +267,8 @@ def draft_note(
         )
         sections = chain.run(text.paper)
         comment = comment_job.result() if comment_job is not None else TaskResult()
-    sections.usage["comment"] = comment.usage
+    if comment.usage.calls:
+        sections.usage["comment"] = comment.usage
 
     checked = _check_facts(text, sections, comment.text)
     warnings = [*text.warnings, *sections.warnings, *comment.warnings, *checked.warnings]

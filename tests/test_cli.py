@@ -354,6 +354,7 @@ def test_abstract_only_skips_the_pdf_and_the_comment(env: Env) -> None:
     fm = read_front_matter(env.notes / "2506.12345.md")
     assert fm["full_text"] is False
     assert fm["usage"]["total"]["calls"] == 3
+    assert "comment" not in fm["usage"]
     assert not any(r.path.startswith("/pdf/") for r in env.arxiv.requests)
 
 
