@@ -31,10 +31,15 @@ if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
     from summarizer.paper import Paper
+    from summarizer.suggest import TagSuggester
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TAGS = 8
+# With a history-trained suggester: how many candidates the model re-ranks, and the
+# calibrated score below which a tag is not suggested on the suggester's word alone.
+CANDIDATES = 30
+MIN_TAG_SCORE = 0.3
 MAX_SUMMARY_CHARS = 365
 MAX_SUMMARY_SENTENCES = 4
 TASKS = ("translation", "summary", "tags")
@@ -73,6 +78,7 @@ class TaskResult(BaseModel):
     usage: TokenUsage = Field(default_factory=TokenUsage)
     warnings: list[str] = Field(default_factory=list)
     needs_attention: bool = False
+    tag_scores: dict[str, float] = Field(default_factory=dict)
 
 
 class DraftSections(BaseModel):
@@ -84,6 +90,8 @@ class DraftSections(BaseModel):
     usage: dict[str, TokenUsage]
     warnings: list[str] = Field(default_factory=list)
     attention: list[str] = Field(default_factory=list)
+    # The history-trained suggester's calibrated score per suggested tag, when used.
+    tag_scores: dict[str, float] = Field(default_factory=dict)
 
     def usage_table(self) -> dict[str, dict[str, int]]:
         """Per-call token counts plus a total, as recorded in the note."""
@@ -165,13 +173,15 @@ class DraftChain:
 
     def __init__(
         self,
-        chat_model: BaseChatModel,
+        chat_model: BaseChatModel | None,
         vocabulary: Vocabulary,
         *,
         structured_method: str = "json_schema",
         max_tags: int = DEFAULT_MAX_TAGS,
         retry_exceptions: tuple[type[BaseException], ...] = (),
         constrain_tag_count: bool = False,
+        suggester: TagSuggester | None = None,
+        use_llm_for_tags: bool = True,
     ) -> None:
         """``constrain_tag_count`` puts ``maxItems`` in the tag schema: the local
         model's grammar enforces it, while strict OpenAI schemas may reject it."""
@@ -181,7 +191,17 @@ class DraftChain:
         self.max_tags = max_tags
         self.retry_exceptions = retry_exceptions
         self.constrain_tag_count = constrain_tag_count
+        # With a suggester trained on the user's notes, the model only re-ranks its
+        # candidates; without the model (--no-llm) the suggester decides alone.
+        self.suggester = suggester
+        self.use_llm_for_tags = use_llm_for_tags
         self._allowed = vocabulary.names("topic")
+
+    @property
+    def _model(self) -> BaseChatModel:
+        if self.chat_model is None:
+            raise ValueError("this chain was built without a chat model (--no-llm)")
+        return self.chat_model
 
     def _with_retry(self, runnable: Runnable) -> Runnable:
         # Status codes and timeouts are retried by the HTTP client itself; this
@@ -200,7 +220,7 @@ class DraftChain:
 
         translation = self._text_task("translate", "translation")
         summary = self._text_task("summarize", "summary", trim_summary)
-        tags = RunnableLambda(self._suggest_tags, name="tags")
+        tags = RunnableLambda(self.suggest_tags, name="tags")
         return RunnableParallel(translation=translation, summary=summary, tags=tags) | (
             RunnableLambda(_assemble, name="assemble")
         )
@@ -218,7 +238,7 @@ class DraftChain:
         from langchain_core.runnables import RunnableLambda
 
         prompt = load_prompt(prompt_name).to_chat_prompt()
-        call = self._with_retry(self.chat_model)
+        call = self._with_retry(self._model)
 
         def run(inputs: dict[str, str]) -> TaskResult:
             result = TaskResult()
@@ -259,20 +279,39 @@ class DraftChain:
 
     # --- tags --------------------------------------------------------------------
 
-    def _structured_runnable(self) -> Runnable:
+    def _structured_runnable(self, allowed: list[str]) -> Runnable:
         kwargs: dict[str, Any] = {"method": self.structured_method, "include_raw": True}
         if self.structured_method == "json_schema":
             kwargs["strict"] = True
-        allowed = self.vocabulary.spellings("topic")
         max_items = self.max_tags if self.constrain_tag_count else None
-        return self.chat_model.with_structured_output(tag_schema(allowed, max_items), **kwargs)
+        return self._model.with_structured_output(tag_schema(allowed, max_items), **kwargs)
 
-    def _suggest_tags(self, inputs: dict[str, str]) -> TaskResult:
+    def suggest_tags(self, inputs: dict[str, str]) -> TaskResult:
+        """Tags for ``{title, abstract}``: from the vocabulary, best first."""
+        if self.suggester is None:
+            return self._llm_tags(inputs, self._allowed, self.vocabulary.spellings("topic"))
+        ranked = self.suggester.suggest(inputs["title"], inputs["abstract"], top_k=CANDIDATES)
+        scores = dict(ranked)
+        confident = [tag for tag, score in ranked if score >= MIN_TAG_SCORE]
+        if not self.use_llm_for_tags:
+            result = TaskResult(tags=confident[: self.max_tags])
+        else:
+            candidates = [tag for tag, _ in ranked]
+            result = self._llm_tags(inputs, candidates, candidates)
+            # The model's order first, then the suggester's confident ones it left out.
+            chosen = [tag for tag in result.tags if tag in scores]
+            result.tags = [*chosen, *(t for t in confident if t not in chosen)][: self.max_tags]
+        result.tag_scores = {tag: round(scores[tag], 3) for tag in result.tags}
+        return result
+
+    def _llm_tags(
+        self, inputs: dict[str, str], listed: list[str], spellings: list[str]
+    ) -> TaskResult:
         prompt = load_prompt("tags").to_chat_prompt()
         messages = prompt.format_messages(
-            **inputs, vocabulary="\n".join(self._allowed), max_tags=self.max_tags
+            **inputs, vocabulary="\n".join(listed), max_tags=self.max_tags
         )
-        structured = self._with_retry(self._structured_runnable())
+        structured = self._with_retry(self._structured_runnable(spellings))
         result = TaskResult()
         tags, problem = invoke_structured(
             structured,
@@ -358,4 +397,5 @@ def _assemble(results: dict[str, TaskResult]) -> DraftSections:
         usage={task: results[task].usage for task in TASKS},
         warnings=[w for task in TASKS for w in results[task].warnings],
         attention=[task for task in TASKS if results[task].needs_attention],
+        tag_scores=results["tags"].tag_scores,
     )

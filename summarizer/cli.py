@@ -82,6 +82,12 @@ def cli() -> None:
 @click.option(
     "--no-cache", is_flag=True, help="Ask the model again instead of reusing cached replies."
 )
+@click.option(
+    "--history",
+    type=click.Path(path_type=Path),
+    help="Your tagged notes (JSONL, or a folder of reviewed notes) to learn tags from.",
+)
+@click.option("--no-llm", is_flag=True, help="Tags from --history alone, without the model.")
 @click.option("--force", is_flag=True, help="Replace an existing draft nobody has edited.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the path.")
 @click.option("--debug", is_flag=True, help="Log each step and show tracebacks.")
@@ -96,6 +102,8 @@ def draft(
     pdf_password: str | None,
     dry_run: bool,
     no_cache: bool,
+    history: Path | None,
+    no_llm: bool,
     force: bool,
     as_json: bool,
     debug: bool,
@@ -113,6 +121,8 @@ def draft(
             "full_text": False if abstract_only else None,
             "cache": False if no_cache else None,
             "pdf_password": pdf_password,
+            "history": history,
+            "tag_llm": False if no_llm else None,
         }
     )
     _configure_logging(debug, secrets=_secrets_of(settings))
@@ -145,6 +155,46 @@ def draft(
         )
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
+
+
+@cli.group()
+def tags() -> None:
+    """Tag suggestions learned from your own tagged notes."""
+
+
+@tags.command("suggest")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL with id, title and abstract per line.",
+)
+@click.option(
+    "--history", required=True, type=click.Path(path_type=Path), help="Your tagged notes."
+)
+@click.option("--top-k", default=8, show_default=True, type=click.IntRange(1, 30))
+@click.option("--no-llm", is_flag=True, help="No model calls: fast and deterministic.")
+@click.option("--vocabulary", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--debug", is_flag=True, help="Log each step and show tracebacks.")
+def tags_suggest(
+    input_path: Path,
+    history: Path,
+    top_k: int,
+    no_llm: bool,
+    vocabulary: Path | None,
+    debug: bool,
+) -> None:
+    """Print one JSON line per paper: {"id", "tags" (best first), "scores"}."""
+    from summarizer.settings import load_settings
+    from summarizer.tagging import suggest_for_papers
+
+    settings = load_settings(
+        {"history": history, "tag_llm": False if no_llm else None, "vocabulary": vocabulary}
+    )
+    _configure_logging(debug, secrets=_secrets_of(settings))
+    for line in suggest_for_papers(input_path, settings, top_k=top_k):
+        click.echo(json.dumps(line, ensure_ascii=False))
 
 
 def _print_estimate(estimate: Any, as_json: bool) -> None:

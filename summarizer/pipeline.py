@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ from summarizer.budget import (
 )
 from summarizer.chain import DraftChain, DraftSections, TaskResult
 from summarizer.comment import CommentChain
+from summarizer.errors import ConfigError
 from summarizer.factcheck import check_against_source, mark_unsupported
 from summarizer.http import RetryingGetter, make_http_client
 from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors, model_label
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
     from summarizer.paper import Paper
     from summarizer.pdf_text import PdfDocument, Section
     from summarizer.settings import Settings
+    from summarizer.suggest import TagSuggester
+    from summarizer.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +160,20 @@ def read_paper(
     return PaperText(paper, source, document, warnings)
 
 
+def load_suggester(settings: Settings, vocabulary: Vocabulary) -> TagSuggester | None:
+    """The tag suggester trained on the user's history (cached), or None without one."""
+    if settings.history is None:
+        if not settings.tag_llm:
+            raise ConfigError("--no-llm needs your tagging history: pass --history PATH")
+        return None
+    from summarizer.suggest import load_or_fit
+
+    if not settings.history.exists():
+        raise ConfigError(f"no tagging history at {settings.history}")
+    key = hashlib.sha256(str(settings.history.resolve()).encode()).hexdigest()[:16]
+    return load_or_fit(settings.cache_dir / f"tags-{key}.idx", settings.history, vocabulary)
+
+
 def _password(settings: Settings) -> str | None:
     return settings.pdf_password.get_secret_value() if settings.pdf_password else None
 
@@ -251,6 +269,8 @@ def draft_note(
         structured_method=settings.structured_output,
         retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
         constrain_tag_count=settings.resolved_backend == "local",
+        suggester=load_suggester(settings, vocabulary),
+        use_llm_for_tags=settings.tag_llm,
     )
     commenter = CommentChain(
         model,
@@ -281,7 +301,7 @@ def draft_note(
         warnings=warnings,
         attention=(*sections.attention, *(["comment"] if comment.needs_attention else [])),
         comment=checked.comment,
-        extra=_full_text_record(text, plan, checked.unsupported),
+        extra=_full_text_record(text, plan, checked.unsupported, sections.tag_scores),
     )
     note_text = render_note(text.paper, content, created=datetime.now(UTC))
     write_note(path, note_text, force=force)
@@ -330,9 +350,14 @@ def _check_facts(text: PaperText, sections: DraftSections, comment: str) -> _Che
 
 
 def _full_text_record(
-    text: PaperText, plan: BudgetPlan | None, unsupported: dict[str, list[str]]
+    text: PaperText,
+    plan: BudgetPlan | None,
+    unsupported: dict[str, list[str]],
+    tag_scores: dict[str, float],
 ) -> dict[str, Any]:
     record: dict[str, Any] = {}
+    if tag_scores:
+        record["suggested_tag_scores"] = tag_scores
     if plan is not None:
         record["full_text"] = {
             "mode": plan.mode,

@@ -43,6 +43,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SUMMARIZER_ARXIV_PDF_URL": "arxiv_pdf_url",
     "SUMMARIZER_MAX_INPUT_TOKENS": "max_input_tokens",
     "SUMMARIZER_PRICES": "prices",
+    "SUMMARIZER_HISTORY": "history",
 }
 
 
@@ -88,6 +89,10 @@ class Settings(BaseModel):
     cache: bool = True
     # A TOML price table of your own (USD per million tokens), merged over the default.
     prices: Path | None = None
+    # Your tagged notes (JSONL, or a folder of reviewed notes): tags are learned from them.
+    history: Path | None = None
+    # False (--no-llm): tags from the history-trained suggester alone, no model call.
+    tag_llm: bool = True
     # For an encrypted PDF given on the command line (never stored anywhere).
     pdf_password: SecretStr | None = None
 

@@ -411,3 +411,104 @@ def test_numbers_not_in_the_paper_are_marked_for_the_reviewer(env: Env) -> None:
     assert "4.2ポイントの向上" in text  # supported: unmarked
     fm = read_front_matter(env.notes / "2506.12345.md")
     assert fm["unsupported_claims"]["summary"] == ["99.9%"]
+
+
+# --- tags learned from the user's history (issue 5, in progress) -------------------------
+
+HISTORY_TOPICS = [
+    (
+        "retrieval augmented generation for multi-hop question answering",
+        ["NLP", "QuestionAnswering"],
+    ),
+    ("neural machine translation between languages", ["NLP", "MachineTranslation"]),
+    ("image segmentation with convolutional networks", ["ComputerVision", "InventedTag"]),
+    ("weight quantization of large language models", ["LanguageModel", "Quantization"]),
+]
+
+
+def write_history(path: Path, n: int = 24) -> Path:
+    rows = []
+    for i in range(n):
+        text, tags = HISTORY_TOPICS[i % len(HISTORY_TOPICS)]
+        rows.append(
+            {"title": f"Paper {i}", "abstract": f"We study {text}. Variant {i}.", "tags": tags}
+        )
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_tags_suggest_prints_one_json_line_per_paper_without_the_model(env: Env) -> None:
+    env.home.mkdir(parents=True, exist_ok=True)
+    history = write_history(env.home / "history.jsonl")
+    papers = env.home / "papers.jsonl"
+    papers.write_text(
+        json.dumps(
+            {"id": "a", "title": "Quantization of language models", "abstract": "4-bit weights."}
+        )
+        + "\n"
+        + json.dumps(
+            {"id": "b", "title": "Translation", "abstract": "Neural machine translation."}
+        ),
+        encoding="utf-8",
+    )
+    run = env.run("tags", "suggest", "--input", str(papers), "--history", str(history), "--no-llm")
+    assert run.code == 0, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    assert "Quantization" in lines[0]["tags"]
+    assert "MachineTranslation" in lines[1]["tags"]
+    for line in lines:
+        assert set(line["tags"]) == set(line["scores"])
+        assert all(0.0 <= score <= 1.0 for score in line["scores"].values())
+        assert "InventedTag" not in line["tags"]  # in the history, not in the vocabulary
+    assert env.chat.requests == []
+
+
+def test_tags_suggest_with_the_model_reranks_candidates_only(env: Env) -> None:
+    env.home.mkdir(parents=True, exist_ok=True)
+    history = write_history(env.home / "history.jsonl")
+    papers = env.home / "papers.jsonl"
+    papers.write_text(
+        json.dumps({"id": 1, "title": "Translation", "abstract": "Neural machine translation."}),
+        encoding="utf-8",
+    )
+    env.chat.clear_script()
+    env.chat.script(
+        lambda request: "response_format" in request,
+        json.dumps({"tags": ["MachineTranslation", "ComputerVision"]}),
+    )
+    run = env.run("tags", "suggest", "--input", str(papers), "--history", str(history))
+    assert run.code == 0, run.stderr
+    (line,) = [json.loads(text) for text in run.stdout.splitlines()]
+    assert line["tags"][0] == "MachineTranslation"
+    request = env.chat.chat_payloads[0]
+    enum = request["response_format"]["json_schema"]["schema"]["properties"]["tags"]["items"]
+    assert len(enum["enum"]) <= 30  # the model chooses among the suggester's candidates
+
+
+def test_tags_suggest_rejects_a_bad_input_line(env: Env) -> None:
+    env.home.mkdir(parents=True, exist_ok=True)
+    history = write_history(env.home / "history.jsonl")
+    papers = env.home / "papers.jsonl"
+    papers.write_text('{"id": 1, "title": "T", "abstract": "A"}\n{not json\n', encoding="utf-8")
+    run = env.run("tags", "suggest", "--input", str(papers), "--history", str(history), "--no-llm")
+    assert_one_line_error(run, 2, "papers.jsonl, line 2")
+
+
+def test_draft_with_history_and_no_llm_tags(env: Env) -> None:
+    env.home.mkdir(parents=True, exist_ok=True)
+    history = write_history(env.home / "history.jsonl")
+    run = env.run("2506.12345", "--history", str(history), "--no-llm")
+    assert run.code == 0, run.stderr
+    fm = read_front_matter(env.notes / "2506.12345.md")
+    assert fm["suggested_tags"]
+    assert set(fm["suggested_tag_scores"]) == set(fm["suggested_tags"])
+    assert "tags" not in fm["usage"] or fm["usage"]["tags"]["calls"] == 0
+    assert not any(
+        "response_format" in p and "TagSuggestion" in json.dumps(p) for p in env.chat.chat_payloads
+    )
+
+
+def test_no_llm_without_history_is_exit_2(env: Env) -> None:
+    run = env.run("2506.12345", "--no-llm")
+    assert_one_line_error(run, 2, "--history")
