@@ -6,7 +6,20 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+
+def read_user_text(path: Path, error: Callable[[str, str], Exception]) -> str:
+    """UTF-8 text of a file the user named; ``error(path, reason)`` when unusable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(str(path), "no such file") from None
+    except UnicodeDecodeError:
+        raise error(str(path), "not UTF-8 text") from None
+    except OSError as exc:
+        raise error(str(path), exc.strerror or str(exc)) from None
 
 
 def atomic_write_text(path: Path, text: str, *, replace: bool) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import HistoryFormatError, NoteFormatError
+from summarizer.fsutil import read_user_text
 from summarizer.note import read_note
 
 
@@ -66,14 +67,7 @@ def load_history(path: Path) -> list[HistoryItem]:
 
 
 def load_history_jsonl(path: Path) -> list[HistoryItem]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise HistoryFormatError(str(path), "no such file") from None
-    except UnicodeDecodeError:
-        raise HistoryFormatError(str(path), "not UTF-8 text") from None
-    except OSError as error:
-        raise HistoryFormatError(str(path), error.strerror or str(error)) from None
+    text = read_user_text(path, HistoryFormatError)
     items: list[HistoryItem] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

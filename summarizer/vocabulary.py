@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from summarizer.errors import VocabularyError
+from summarizer.fsutil import read_user_text
 
 TagKind = Literal["topic", "venue", "workflow"]
 _KINDS: frozenset[str] = frozenset({"topic", "venue", "workflow"})
@@ -128,14 +129,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     if path is None:
         text = resources.files("summarizer").joinpath("data/vocabulary.tsv").read_text("utf-8")
         return Vocabulary(parse_vocabulary(text, "built-in"), source="built-in")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise VocabularyError(str(path), "no such file") from None
-    except UnicodeDecodeError:
-        raise VocabularyError(str(path), "not UTF-8 text") from None
-    except OSError as error:
-        raise VocabularyError(str(path), error.strerror or str(error)) from None
+    text = read_user_text(path, VocabularyError)
     return Vocabulary(parse_vocabulary(text, str(path)), source=str(path))
 
 
