@@ -197,6 +197,44 @@ def tags_suggest(
         click.echo(json.dumps(line, ensure_ascii=False))
 
 
+@cli.group()
+def vocab() -> None:
+    """Your controlled vocabulary of hashtags."""
+
+
+@vocab.command("build")
+@click.argument("history", type=click.Path(path_type=Path))
+@click.option(
+    "--kinds-from",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A vocabulary whose kinds (topic/venue/workflow) to reuse.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the TSV here (never over an existing file) instead of printing it.",
+)
+def vocab_build(history: Path, kinds_from: Path | None, out_file: Path | None) -> None:
+    """Derive a vocabulary (TSV) from your tagged notes (JSONL or a notes folder)."""
+    from summarizer.errors import BadInputError
+    from summarizer.fsutil import atomic_write_text
+    from summarizer.history import load_history
+    from summarizer.vocab_build import build_vocabulary, format_vocabulary
+    from summarizer.vocabulary import load_vocabulary
+
+    reference = load_vocabulary(kinds_from) if kinds_from is not None else None
+    text = format_vocabulary(build_vocabulary(load_history(history), reference))
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        atomic_write_text(out_file, text, replace=False)
+    except FileExistsError:
+        raise BadInputError(f"{out_file} exists; choose another --out") from None
+    click.echo(str(out_file))
+
+
 def _print_estimate(estimate: Any, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(estimate.as_json(), ensure_ascii=False))

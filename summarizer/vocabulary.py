@@ -56,7 +56,7 @@ def derived_aliases(name: str) -> tuple[str, ...]:
     return ()
 
 
-def _match_key(text: str) -> str:
+def match_key(text: str) -> str:
     # Case and spacing are not meaningful in a tag name ("In-Context Learning" and
     # "In-ContextLearning" are the same label written twice).
     return "".join(text.split()).casefold()
@@ -72,10 +72,10 @@ class Vocabulary:
         self._index = {}
         # Names first, so an alias or a derived alias never shadows a real name.
         for tag in self.tags:
-            self._index.setdefault(_match_key(tag.name), tag)
+            self._index.setdefault(match_key(tag.name), tag)
         for tag in self.tags:
             for spelling in (*tag.aliases, *derived_aliases(tag.name)):
-                self._index.setdefault(_match_key(spelling), tag)
+                self._index.setdefault(match_key(spelling), tag)
 
     def __len__(self) -> int:
         return len(self.tags)
@@ -86,9 +86,13 @@ class Vocabulary:
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.canonical(name) is not None
 
+    def tag(self, name: str) -> VocabularyTag | None:
+        """The tag ``name`` (or one of its aliases) stands for."""
+        return self._index.get(match_key(name))
+
     def canonical(self, name: str) -> str | None:
         """The vocabulary's spelling of ``name``, or None if it is not in the vocabulary."""
-        tag = self._index.get(_match_key(name))
+        tag = self._index.get(match_key(name))
         return tag.name if tag else None
 
     def names(self, kind: TagKind | None = "topic") -> list[str]:
@@ -106,7 +110,7 @@ class Vocabulary:
             if kind is not None and tag.kind != kind:
                 continue
             for spelling in (tag.name, *tag.aliases, *derived_aliases(tag.name)):
-                if self._index.get(_match_key(spelling)) is tag and spelling not in seen:
+                if self._index.get(match_key(spelling)) is tag and spelling not in seen:
                     seen.add(spelling)
                     spellings.append(spelling)
         return spellings
@@ -118,7 +122,7 @@ class Vocabulary:
             canonical = self.canonical(name) if isinstance(name, str) else None
             if canonical is None or canonical in kept:
                 continue
-            if self._index[_match_key(canonical)].kind != kind:
+            if self._index[match_key(canonical)].kind != kind:
                 continue
             kept.append(canonical)
         return kept
