@@ -48,6 +48,7 @@ from summarizer.sources import (
     resolve_source,
 )
 from summarizer.tokens import count_tokens, tokenizer_for
+from summarizer.venues import venue_tags
 from summarizer.vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
@@ -295,7 +296,12 @@ def draft_note(
     content = NoteContent(
         translation=checked.translation,
         summary=checked.summary,
-        suggested_tags=sections.suggested_tags,
+        # Venues come from the metadata, never from the model (house style: topics
+        # first, the venue after them).
+        suggested_tags=[
+            *sections.suggested_tags,
+            *venue_tags(vocabulary, journal_ref=text.paper.journal_ref, comment=text.paper.comment),
+        ],
         model_label=label,
         usage=sections.usage_table(),
         warnings=warnings,

@@ -512,3 +512,16 @@ def test_draft_with_history_and_no_llm_tags(env: Env) -> None:
 def test_no_llm_without_history_is_exit_2(env: Env) -> None:
     run = env.run("2506.12345", "--no-llm")
     assert_one_line_error(run, 2, "--history")
+
+
+def test_venue_tag_comes_from_the_metadata_when_the_vocabulary_has_it(env: Env) -> None:
+    env.home.mkdir(parents=True, exist_ok=True)
+    vocabulary = env.home / "v.tsv"
+    vocabulary.write_text(
+        "name\tkind\nNLP\ttopic\nLanguageModel\ttopic\nACL\tvenue\nread-later\tworkflow\n",
+        encoding="utf-8",
+    )
+    run = env.run("2506.12345", "--vocabulary", str(vocabulary))  # "Accepted at ACL 2025"
+    assert run.code == 0, run.stderr
+    fm = read_front_matter(env.notes / "2506.12345.md")
+    assert fm["suggested_tags"] == ["NLP", "LanguageModel", "ACL"]
