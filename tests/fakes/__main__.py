@@ -14,6 +14,7 @@ import threading
 from tests.fakes.arxiv_server import FakeArxivServer
 from tests.fakes.openai_server import FakeChatServer
 from tests.fakes.product import default_product_script
+from tests.pdfs import paper_pdf
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     chat = FakeChatServer(port=args.chat_port)
     arxiv = FakeArxivServer(port=args.arxiv_port)
     default_product_script(chat)
+    # A small PDF of our own for 2506.12345, so the full-text path can be tried too.
+    arxiv.add_pdf("2506.12345", paper_pdf())
     with chat, arxiv:
         print(f"fake chat server:  {chat.base_url}  (POST /chat/completions)")
         print(f"fake arXiv API:    {arxiv.api_url}")
@@ -40,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         print("In another shell:")
         print(f"  export OPENAI_BASE_URL={chat.base_url}")
         print(f"  export SUMMARIZER_ARXIV_API_URL={arxiv.api_url}")
+        print(f"  export SUMMARIZER_ARXIV_PDF_URL={arxiv.url}/pdf/")
         print("  export SUMMARIZER_ARXIV_INTERVAL=0   # the 3 s spacing is for arxiv.org only")
         print()
         print("Serving; press Ctrl-C to stop.", flush=True)
