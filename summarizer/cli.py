@@ -146,7 +146,7 @@ def draft(
         return
     click.echo(str(result.path))
     if sys.stderr.isatty():
-        tags = " ".join(f"#{tag}" for tag in result.sections.suggested_tags) or "(no tags)"
+        tags = " ".join(f"#{tag}" for tag in result.suggested_tags) or "(no tags)"
         total = result.sections.usage_table()["total"]
         click.echo(
             f"{result.title_line}\n{tags}\n"

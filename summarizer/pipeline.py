@@ -78,6 +78,8 @@ class DraftResult:
     comment: str = ""
     plan: BudgetPlan | None = None
     warnings: list[str] = field(default_factory=list)
+    # As written in the note: the chain's topic tags, then venue tags.
+    suggested_tags: list[str] = field(default_factory=list)
 
     def usage_table(self) -> dict[str, dict[str, int]]:
         return self.sections.usage_table()
@@ -88,7 +90,7 @@ class DraftResult:
             "path": str(self.path),
             "arxiv_id": self.paper.arxiv_id,
             "title_line": self.title_line,
-            "suggested_tags": self.sections.suggested_tags,
+            "suggested_tags": self.suggested_tags,
             "usage": self.usage_table(),
         }
 
@@ -293,15 +295,16 @@ def draft_note(
 
     checked = _check_facts(text, sections, comment.text)
     warnings = [*text.warnings, *sections.warnings, *comment.warnings, *checked.warnings]
+    # Venues come from the metadata, never from the model (house style: topics
+    # first, the venue after them).
+    suggested_tags = [
+        *sections.suggested_tags,
+        *venue_tags(vocabulary, journal_ref=text.paper.journal_ref, comment=text.paper.comment),
+    ]
     content = NoteContent(
         translation=checked.translation,
         summary=checked.summary,
-        # Venues come from the metadata, never from the model (house style: topics
-        # first, the venue after them).
-        suggested_tags=[
-            *sections.suggested_tags,
-            *venue_tags(vocabulary, journal_ref=text.paper.journal_ref, comment=text.paper.comment),
-        ],
+        suggested_tags=suggested_tags,
         model_label=label,
         usage=sections.usage_table(),
         warnings=warnings,
@@ -319,6 +322,7 @@ def draft_note(
         comment=checked.comment,
         plan=plan,
         warnings=warnings,
+        suggested_tags=suggested_tags,
     )
 
 

@@ -521,7 +521,9 @@ def test_venue_tag_comes_from_the_metadata_when_the_vocabulary_has_it(env: Env) 
         "name\tkind\nNLP\ttopic\nLanguageModel\ttopic\nACL\tvenue\nread-later\tworkflow\n",
         encoding="utf-8",
     )
-    run = env.run("2506.12345", "--vocabulary", str(vocabulary))  # "Accepted at ACL 2025"
+    # 2506.12345's comment says "Accepted at ACL 2025".
+    run = env.run("2506.12345", "--vocabulary", str(vocabulary), "--json")
     assert run.code == 0, run.stderr
     fm = read_front_matter(env.notes / "2506.12345.md")
     assert fm["suggested_tags"] == ["NLP", "LanguageModel", "ACL"]
+    assert json.loads(run.stdout)["suggested_tags"] == fm["suggested_tags"]
