@@ -21,11 +21,10 @@ import logging
 import multiprocessing
 import os
 import sys
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.timing import best_of
 from summarizer import pdf_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,15 +54,6 @@ def _processes(data: bytes) -> int:
         return sum(pool.starmap(_plain_pypdf, [(data, 0, 2), (data, 1, 2)]))
 
 
-def _best(repeat: int, run: Callable[[], object]) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pdf_extract", description=__doc__)
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="folder of PDFs")
@@ -89,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     totals = [0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0]
     for path in files:
         data = path.read_bytes()
-        t_base, base_chars = _best(args.repeat, lambda data=data: _plain_pypdf(data))
-        t_pipe, doc = _best(args.repeat, lambda path=path: pdf_text.extract_pdf(path))
-        t_local, _ = _best(args.repeat, lambda path=path: _in_process(path))
+        t_base, base_chars = best_of(args.repeat, lambda data=data: _plain_pypdf(data))
+        t_pipe, doc = best_of(args.repeat, lambda path=path: pdf_text.extract_pdf(path))
+        t_local, _ = best_of(args.repeat, lambda path=path: _in_process(path))
         assert isinstance(doc, pdf_text.PdfDocument)
         assert isinstance(base_chars, int)
         row = [doc.pages, base_chars, doc.char_count, t_base, t_pipe, t_local]
@@ -100,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{t_base:>8.2f} {t_pipe:>10.2f} {t_pipe / t_base:>6.2f} {t_local:>9.2f}"
         )
         if args.parallelism:
-            t_threads, _ = _best(args.repeat, lambda data=data: _threads(data))
-            t_procs, _ = _best(args.repeat, lambda data=data: _processes(data))
+            t_threads, _ = best_of(args.repeat, lambda data=data: _threads(data))
+            t_procs, _ = best_of(args.repeat, lambda data=data: _processes(data))
             row += [t_threads, t_procs]
             line += f"  {t_threads:>9.2f} {t_procs:>8.2f}"
         for i, value in enumerate(row):

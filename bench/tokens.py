@@ -19,10 +19,9 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
+from bench.timing import best_of
 from summarizer import budget, tokens
 from summarizer.pdf_text import extract_pdf
 
@@ -32,17 +31,6 @@ BUDGETS = {
     "12k": budget.DEFAULT_MAX_INPUT_TOKENS,
     "2.5k": budget.LOCAL_MAX_INPUT_TOKENS,
 }
-
-T = TypeVar("T")
-
-
-def _best(repeat: int, run: Callable[[], T]) -> tuple[float, T]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - started)
-    return best, result  # type: ignore[return-value]
 
 
 def _error(estimate: float, real: int) -> str:
@@ -85,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         document = extract_pdf(path)
         text = document.text
-        count_s, real = _best(3, lambda text=text: tokenizer.count(text))
+        count_s, real = best_of(3, lambda text=text: tokenizer.count(text))
         appendix = sum(tokenizer.count(s.text) for s in document.sections if s.name == "appendix")
         plans = {}
         plan_s = 0.0

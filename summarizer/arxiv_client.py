@@ -63,21 +63,15 @@ class ArxivClient:
         self.api_url = api_url
         self.cache = cache
         self._http = make_http_client(timeout, transport)
-        # The same limiter spaces PDF downloads from arXiv (see `getter`).
-        self.limiter = RateLimiter(
-            min_interval, state_file=rate_state_file, sleep=sleep, clock=clock
-        )
+        # `getter` (and its limiter) is shared with PDF downloads from arXiv.
+        limiter = RateLimiter(min_interval, state_file=rate_state_file, sleep=sleep, clock=clock)
         self.getter = RetryingGetter(
             self._http,
-            limiter=self.limiter,
+            limiter=limiter,
             max_attempts=max_attempts,
             backoff=min_interval,
             sleep=sleep,
         )
-
-    @property
-    def requests_made(self) -> int:
-        return self.getter.requests_made
 
     def close(self) -> None:
         self._http.close()

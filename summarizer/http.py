@@ -79,7 +79,6 @@ class RetryingGetter:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self._sleep = sleep
-        self.requests_made = 0
 
     def get(
         self,
@@ -114,7 +113,6 @@ class RetryingGetter:
         accept: Callable[[httpx.Response], T],
     ) -> T | _Failure:
         self.limiter.wait()
-        self.requests_made += 1
         try:
             response = self.client.get(url, params=params)
         except httpx.TimeoutException:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,8 +59,6 @@ if TYPE_CHECKING:
     from summarizer.suggest import TagSuggester
     from summarizer.vocabulary import Vocabulary
 
-log = logging.getLogger(__name__)
-
 Progress = Callable[[str], None]
 SetupProgress = Callable[[int, int], None]
 # Tokens of the Comment prompt itself (instructions, title), kept out of the budget
@@ -75,14 +72,9 @@ class DraftResult:
     paper: Paper
     sections: DraftSections
     title_line: str
-    comment: str = ""
-    plan: BudgetPlan | None = None
     warnings: list[str] = field(default_factory=list)
     # As written in the note: the chain's topic tags, then venue tags.
     suggested_tags: list[str] = field(default_factory=list)
-
-    def usage_table(self) -> dict[str, dict[str, int]]:
-        return self.sections.usage_table()
 
     def summary_json(self) -> dict[str, object]:
         """The ``--json`` output: a stable contract for scripts."""
@@ -91,7 +83,7 @@ class DraftResult:
             "arxiv_id": self.paper.arxiv_id,
             "title_line": self.title_line,
             "suggested_tags": self.suggested_tags,
-            "usage": self.usage_table(),
+            "usage": self.sections.usage_table(),
         }
 
 
@@ -136,10 +128,16 @@ class Clients:
         self._web.close()
 
 
-def read_paper(
-    source: Source, settings: Settings, clients: Clients, *, full_text: bool, say: Progress
-) -> PaperText:
+def read_paper(source: Source, settings: Settings, say: Progress) -> PaperText:
     """Metadata, plus the PDF's text when wanted; a PDF that fails is a warning."""
+    clients = Clients(settings)
+    try:
+        return _read_with(clients, source, settings, say)
+    finally:
+        clients.close()
+
+
+def _read_with(clients: Clients, source: Source, settings: Settings, say: Progress) -> PaperText:
     warnings: list[str] = []
     if isinstance(source, PdfSource):
         say(f"reading {source.path}")
@@ -153,7 +151,7 @@ def read_paper(
     say(f"fetching arXiv metadata for {source.ref}")
     paper = clients.arxiv.fetch(source.ref)
     document = None
-    if full_text:
+    if settings.full_text:
         say(f"reading the full text of {paper.versioned_id}")
         try:
             document = extract_pdf(clients.pdfs.for_paper(paper))
@@ -254,11 +252,7 @@ def draft_note(
     if isinstance(source, ArxivSource):
         # Checked before anything costs time or money.
         ensure_writable(folder / f"{source.ref.safe_name}.md", force=force)
-    clients = Clients(settings)
-    try:
-        text = read_paper(source, settings, clients, full_text=settings.full_text, say=say)
-    finally:
-        clients.close()
+    text = read_paper(source, settings, say)
     path = folder / f"{note_stem(text.paper, source)}.md"
     ensure_writable(path, force=force)
     model = chat_model or make_chat_model(settings, setup_progress)
@@ -319,8 +313,6 @@ def draft_note(
         paper=text.paper,
         sections=sections,
         title_line=title_line(text.paper),
-        comment=checked.comment,
-        plan=plan,
         warnings=warnings,
         suggested_tags=suggested_tags,
     )
@@ -427,11 +419,7 @@ def estimate_note(
     say = progress or (lambda _message: None)
     source = resolve_source(reference)
     vocabulary = load_vocabulary(settings.vocabulary)
-    clients = Clients(settings)
-    try:
-        text = read_paper(source, settings, clients, full_text=settings.full_text, say=say)
-    finally:
-        clients.close()
+    text = read_paper(source, settings, say)
     inputs = {"title": text.paper.title, "abstract": text.paper.abstract}
     prompts = {
         "translation": load_prompt("translate").to_chat_prompt().format(**inputs),
