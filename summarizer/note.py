@@ -58,6 +58,14 @@ def hashtags_line(tags: list[str]) -> str:
     return " ".join(f"#{tag}" for tag in tags)
 
 
+# "#NLP #Scaling Laws" is a hashtags line; "# URL" and "## 概要" are headings.
+_HASHTAGS_LINE = re.compile(r"^#[^\s#]")
+
+
+def is_hashtags_line(line: str) -> bool:
+    return _HASHTAGS_LINE.match(line) is not None
+
+
 @dataclass(frozen=True)
 class NoteContent:
     """What the chain produced for one paper, ready to be laid out."""
@@ -107,7 +115,7 @@ def render_note(paper: Paper, content: NoteContent, *, created: datetime) -> str
     # Optional metadata arXiv did not give is left out rather than written as null.
     front_matter = {k: v for k, v in front_matter.items() if v is not None}
     text = (
-        f"{FRONT_MATTER_DELIMITER}\n{_dump_yaml(front_matter)}{FRONT_MATTER_DELIMITER}\n"
+        f"{FRONT_MATTER_DELIMITER}\n{dump_yaml(front_matter)}{FRONT_MATTER_DELIMITER}\n"
         f"{render_body(paper, content)}"
     )
     return _insert_hash(text)
@@ -140,7 +148,8 @@ def _attention_line(content: NoteContent, task: str) -> list[str]:
     return [f"{ATTENTION_MARK} the model did not answer in Japanese; check this section"]
 
 
-def _dump_yaml(data: dict[str, Any]) -> str:
+def dump_yaml(data: dict[str, Any]) -> str:
+    """YAML as the notes write it: block style, key order kept, Unicode as is."""
     return yaml.safe_dump(
         data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000
     )
@@ -155,6 +164,45 @@ def _insert_hash(text: str) -> str:
     end = text.index(f"\n{FRONT_MATTER_DELIMITER}\n", len(FRONT_MATTER_DELIMITER)) + 1
     digest = _content_hash(text)
     return f"{text[:end]}draft_sha256: {digest}\n{text[end:]}"
+
+
+# --- the body's sections --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # the heading line without "# ", e.g. "Summary (by gpt-4o-mini)"
+    content: str  # the lines under it, up to the next level-1 heading
+
+    @property
+    def name(self) -> str:
+        """``Summary`` for ``Summary (by gpt-4o-mini)``: the model label is not the name."""
+        return self.heading.split(" (by ", 1)[0].strip()
+
+
+def body_sections(body: str) -> list[Section]:
+    """The level-1 sections of a note body, in order (text before the first is left out)."""
+    sections: list[Section] = []
+    heading: str | None = None
+    lines: list[str] = []
+    for line in body.splitlines():
+        if line.startswith("# "):
+            if heading is not None:
+                sections.append(Section(heading, "\n".join(lines).strip("\n")))
+            heading, lines = line[2:].strip(), []
+        elif heading is not None:
+            lines.append(line)
+    if heading is not None:
+        sections.append(Section(heading, "\n".join(lines).strip("\n")))
+    return sections
+
+
+def section_content(body: str, name: str) -> str | None:
+    """The content of the first section called ``name`` (case-insensitive), or None."""
+    for section in body_sections(body):
+        if section.name.casefold() == name.casefold():
+            return section.content
+    return None
 
 
 # --- reading notes back -----------------------------------------------------------
@@ -219,6 +267,11 @@ def note_state(path: Path) -> NoteState:
         note = read_note(path)
     except NoteFormatError:
         return NoteState.FOREIGN
+    return state_of(note)
+
+
+def state_of(note: Note) -> NoteState:
+    """The state of a note already read (see :func:`note_state`)."""
     if "arxiv_id" not in note.front_matter and "source" not in note.front_matter:
         return NoteState.FOREIGN
     if note.status == "reviewed":
