@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from summarizer.errors import (
     ArxivRejectedQueryError,
     ArxivUnavailableError,
     PaperNotFoundError,
+    SummarizerError,
 )
 from summarizer.http import (
     DownloadFailedError,
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 # An empty feed for an existing paper is a known, passing arXiv fault, but an
 # unknown ID also gives an empty feed: retry only a little before saying "not found".
 EMPTY_FEED_ATTEMPTS = 3
+# IDs per id_list request when fetching many papers: 100 keep the URL near 1.3 kB,
+# far inside any server's limit on query strings; longer lists take more requests.
+ID_LIST_BATCH = 100
 _ENTRY_ID = re.compile(r"arxiv\.org/abs/(?P<id>.+?)v(?P<version>\d+)$")
 
 
@@ -82,13 +86,19 @@ class ArxivClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def _cached(self, ref: PaperRef) -> Paper | None:
+        if self.cache is None:
+            return None
+        cached = self.cache.get(ref)
+        if cached is not None:
+            log.debug("metadata for %s from cache", ref)
+        return cached
+
     def fetch(self, ref: PaperRef) -> Paper:
         """Metadata of ``ref`` (its latest version when no version is given)."""
-        if self.cache is not None:
-            cached = self.cache.get(ref)
-            if cached is not None:
-                log.debug("metadata for %s from cache", ref)
-                return cached
+        cached = self._cached(ref)
+        if cached is not None:
+            return cached
         empty_feeds = 0
 
         def accept(response: httpx.Response) -> Paper:
@@ -110,6 +120,70 @@ class ArxivClient:
         if self.cache is not None:
             self.cache.put(ref, paper)
         return paper
+
+    def fetch_many(
+        self, refs: Sequence[PaperRef], *, batch_size: int = ID_LIST_BATCH
+    ) -> dict[PaperRef, Paper | SummarizerError]:
+        """Metadata of many papers in as few requests as possible: ``id_list`` with up
+        to ``batch_size`` IDs per request, after the cache.  Each paper maps to its
+        metadata or to the error that paper met; nothing is raised.
+        """
+        results: dict[PaperRef, Paper | SummarizerError] = {}
+        missing = []
+        for ref in refs:
+            cached = self._cached(ref)
+            if cached is not None:
+                results[ref] = cached
+            else:
+                missing.append(ref)
+        for start in range(0, len(missing), batch_size):
+            results.update(self._fetch_chunk(missing[start : start + batch_size]))
+        return results
+
+    def _fetch_chunk(self, refs: list[PaperRef]) -> dict[PaperRef, Paper | SummarizerError]:
+        id_list = ",".join(ref.versioned_id for ref in refs)
+        empty_feeds = 0
+
+        def accept(response: httpx.Response) -> list[Paper]:
+            nonlocal empty_feeds
+            papers = _papers_or_raise(response, id_list)
+            if papers:
+                return papers
+            # Unknown IDs are left out of the feed; an empty feed may also be arXiv's
+            # passing fault, as for a single paper.
+            empty_feeds += 1
+            if empty_feeds >= min(EMPTY_FEED_ATTEMPTS, self.getter.max_attempts):
+                return []
+            raise RetryableResponseError("the feed was empty")
+
+        params = {"id_list": id_list, "start": "0", "max_results": str(len(refs))}
+        try:
+            papers = self.getter.get(self.api_url, accept, params=params)
+        except ArxivRejectedQueryError:
+            # One ID arXiv rejects spoils the whole query: ask for each on its own,
+            # so only that paper fails.
+            return {ref: self._fetch_or_error(ref) for ref in refs}
+        except DownloadFailedError as failure:
+            error = ArxivUnavailableError(self.api_url, failure.reason, failure.attempts)
+            return dict.fromkeys(refs, error)
+        by_version = {(paper.arxiv_id, paper.version): paper for paper in papers}
+        by_id = {paper.arxiv_id: paper for paper in papers}
+        results: dict[PaperRef, Paper | SummarizerError] = {}
+        for ref in refs:
+            paper = by_version.get((ref.arxiv_id, ref.version)) or by_id.get(ref.arxiv_id)
+            if paper is None:
+                results[ref] = PaperNotFoundError(ref.versioned_id)
+                continue
+            results[ref] = paper
+            if self.cache is not None:
+                self.cache.put(ref, paper)
+        return results
+
+    def _fetch_or_error(self, ref: PaperRef) -> Paper | SummarizerError:
+        try:
+            return self.fetch(ref)
+        except SummarizerError as error:
+            return error
 
 
 def _papers_or_raise(response: httpx.Response, id_list: str) -> list[Paper]:

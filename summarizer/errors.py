@@ -150,3 +150,68 @@ class ModelOutputError(RemoteServiceError):
         self.task = task
         self.reason = reason
         super().__init__(f"the model's {task} reply was unusable: {reason}")
+
+
+# --- review, tags accept, list, export (bad input, exit 2) ----------------------------
+
+
+class UnknownTagError(BadInputError):
+    """A tag the person named is not in the controlled vocabulary."""
+
+    def __init__(self, tag: str, closest: list[str]) -> None:
+        self.tag = tag
+        self.closest = closest
+        hint = f"closest: {', '.join(closest)}; " if closest else ""
+        super().__init__(
+            f"{tag!r} is not in the vocabulary; {hint}"
+            "pass --new to use it anyway (recorded as a vocabulary candidate)"
+        )
+
+
+class NotATerminalError(BadInputError):
+    """An interactive command was run without a terminal."""
+
+    def __init__(self, command: str, hint: str) -> None:
+        super().__init__(f"'{command}' needs a terminal; {hint}")
+
+
+# --- batches (summarize batch) ----------------------------------------------------
+
+EXIT_INTERRUPTED = 130  # the shell's convention for a run stopped by Ctrl-C
+
+
+class BatchFailedError(SummarizerError):
+    """Some papers of a batch (or lines of its list) failed; the report says which."""
+
+    exit_code = EXIT_REMOTE_FAILURE
+
+    def __init__(self, failed: int, total: int) -> None:
+        self.failed = failed
+        self.total = total
+        super().__init__(
+            f"{failed} of {total} paper(s) failed (reasons in the report above); "
+            "fix the list or rerun the same command to retry them"
+        )
+
+
+class BatchInterruptedError(SummarizerError):
+    """The batch was stopped (Ctrl-C) after writing the papers in flight."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, remaining: int) -> None:
+        self.remaining = remaining
+        super().__init__(
+            f"interrupted; {remaining} paper(s) not drafted yet: rerun the same command "
+            "to finish them"
+        )
+
+
+class BatchBusyError(BadInputError):
+    """Another batch is drafting the same list into the same folder right now."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(
+            f"another 'summarize batch' is drafting this list into {folder}; "
+            "wait for it to finish or stop it first"
+        )

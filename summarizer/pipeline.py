@@ -1,15 +1,17 @@
 """The main job as a library call: a reference in, a draft note on disk out.
 
-The CLI only parses options, calls :func:`draft_note` (or :func:`estimate_note`
-for ``--dry-run``) and prints the result.  Cheap checks that can fail on bad input
-run before anything costs time or money.
+The CLI only parses options, calls :func:`draft_note` and prints the result.
+Cheap checks that can fail on bad input run before anything costs time or money.
+A :class:`Drafter` holds what papers can share (chat model, chains, HTTP clients),
+so a batch drafts many with one.  ``--dry-run`` lives in :mod:`summarizer.estimate`,
+which reads the paper with :func:`read_paper` and plans with :func:`plan_for`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,13 +24,11 @@ from summarizer.budget import (
     CORE_SECTIONS,
     BudgetPlan,
     default_budget,
-    load_price_table,
     plan_full_text,
     split_sentences,
 )
 from summarizer.chain import DraftChain, DraftSections, TaskResult
 from summarizer.comment import CommentChain
-from summarizer.errors import ConfigError
 from summarizer.factcheck import check_against_source, mark_unsupported
 from summarizer.http import RetryingGetter, make_http_client
 from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors, model_label
@@ -46,7 +46,8 @@ from summarizer.sources import (
     paper_from_document,
     resolve_source,
 )
-from summarizer.tokens import count_tokens, tokenizer_for
+from summarizer.tagging import load_suggester
+from summarizer.tokens import tokenizer_for
 from summarizer.venues import venue_tags
 from summarizer.vocabulary import load_vocabulary
 
@@ -55,8 +56,8 @@ if TYPE_CHECKING:
 
     from summarizer.paper import Paper
     from summarizer.pdf_text import PdfDocument, Section
+    from summarizer.ratelimit import ModelGate
     from summarizer.settings import Settings
-    from summarizer.suggest import TagSuggester
     from summarizer.vocabulary import Vocabulary
 
 Progress = Callable[[str], None]
@@ -138,7 +139,6 @@ def read_paper(source: Source, settings: Settings, say: Progress) -> PaperText:
 
 
 def _read_with(clients: Clients, source: Source, settings: Settings, say: Progress) -> PaperText:
-    warnings: list[str] = []
     if isinstance(source, PdfSource):
         say(f"reading {source.path}")
         # The user's own file: its errors are theirs to fix (exit 2), no fallback.
@@ -150,29 +150,22 @@ def _read_with(clients: Clients, source: Source, settings: Settings, say: Progre
         return PaperText(paper_from_document(document, source.url), source, document, [])
     say(f"fetching arXiv metadata for {source.ref}")
     paper = clients.arxiv.fetch(source.ref)
-    document = None
-    if settings.full_text:
-        say(f"reading the full text of {paper.versioned_id}")
-        try:
-            document = extract_pdf(clients.pdfs.for_paper(paper))
-        except (PdfUnavailableError, PdfTextError) as error:
-            # The abstract still makes a useful draft; say what is missing.
-            warnings.append(f"full text unavailable ({error}); drafted from the abstract only")
+    document, warnings = read_full_text(clients, paper, settings, say)
     return PaperText(paper, source, document, warnings)
 
 
-def load_suggester(settings: Settings, vocabulary: Vocabulary) -> TagSuggester | None:
-    """The tag suggester trained on the user's history (cached), or None without one."""
-    if settings.history is None:
-        if not settings.tag_llm:
-            raise ConfigError("--no-llm needs your tagging history: pass --history PATH")
-        return None
-    from summarizer.suggest import load_or_fit
-
-    if not settings.history.exists():
-        raise ConfigError(f"no tagging history at {settings.history}")
-    key = hashlib.sha256(str(settings.history.resolve()).encode()).hexdigest()[:16]
-    return load_or_fit(settings.cache_dir / f"tags-{key}.idx", settings.history, vocabulary)
+def read_full_text(
+    clients: Clients, paper: Paper, settings: Settings, say: Progress
+) -> tuple[PdfDocument | None, list[str]]:
+    """An arXiv paper's PDF as text when wanted; a PDF that fails is only a warning."""
+    if not settings.full_text:
+        return None, []
+    say(f"reading the full text of {paper.versioned_id}")
+    try:
+        return extract_pdf(clients.pdfs.for_paper(paper)), []
+    except (PdfUnavailableError, PdfTextError) as error:
+        # The abstract still makes a useful draft; say what is missing.
+        return None, [f"full text unavailable ({error}); drafted from the abstract only"]
 
 
 def _password(settings: Settings) -> str | None:
@@ -245,56 +238,192 @@ def draft_note(
     setup_progress: SetupProgress | None = None,
 ) -> DraftResult:
     """Read the paper, run the chains and write ``<out_dir>/<id>.md``."""
-    say = progress or (lambda _message: None)
+    say = progress or _silent
     source = resolve_source(reference)
-    vocabulary = load_vocabulary(settings.vocabulary)
-    folder = out_dir or settings.notes_dir
-    if isinstance(source, ArxivSource):
-        # Checked before anything costs time or money.
-        ensure_writable(folder / f"{source.ref.safe_name}.md", force=force)
-    text = read_paper(source, settings, say)
-    path = folder / f"{note_stem(text.paper, source)}.md"
-    ensure_writable(path, force=force)
-    model = chat_model or make_chat_model(settings, setup_progress)
-    label = model_label(model, settings)
-    plan = plan_for(text.document, settings) if text.document is not None else None
+    with (
+        Drafter(settings, chat_model=chat_model, setup_progress=setup_progress) as drafter,
+        reply_cache(settings),
+    ):
+        return drafter.draft(source, out_dir or settings.notes_dir, force=force, say=say)
 
-    say(f"drafting with {label}: {text.paper.title}")
-    chain = DraftChain(
-        model,
-        vocabulary,
-        structured_method=settings.structured_output,
-        retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
-        constrain_tag_count=settings.resolved_backend == "local",
-        suggester=load_suggester(settings, vocabulary),
-        use_llm_for_tags=settings.tag_llm,
-    )
-    commenter = CommentChain(
-        model,
-        structured_method=settings.structured_output,
-        retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
-    )
-    with model_errors(settings), reply_cache(settings), ThreadPoolExecutor(2) as pool:
-        comment_job = (
-            pool.submit(
-                commenter.run, text.paper.title, plan.chunks, map_reduce=plan.mode == "map_reduce"
-            )
-            if plan is not None and plan.chunks
-            else None
+
+def _silent(_message: str) -> None:
+    pass
+
+
+# Called with the note's path and full text just before it is written (the batch
+# journals what it is about to write, so a rerun can recognise its own notes).
+BeforeWrite = Callable[[Path, str], None]
+
+
+class Drafter:
+    """What drafting needs that papers can share: vocabulary, HTTP clients, the chat
+    model (made on first use), the chains and the tag suggester.  Thread-safe, so a
+    batch drafts many papers at once with one of these; ``close()`` when done.
+
+    Model replies are cached only inside :func:`reply_cache`, which the caller sets
+    up once for the run (LangChain's cache is process-wide).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        chat_model: BaseChatModel | None = None,
+        setup_progress: SetupProgress | None = None,
+        gate: ModelGate | None = None,
+    ) -> None:
+        self.settings = settings
+        self.vocabulary = load_vocabulary(settings.vocabulary)
+        self.clients = Clients(settings)
+        self._chat_model = chat_model
+        self._made_model = False
+        self._setup_progress = setup_progress
+        self._gate = gate
+        self._lock = threading.Lock()
+        self._chains: tuple[DraftChain, CommentChain] | None = None
+
+    def close(self) -> None:
+        self.clients.close()
+        # The gated HTTP client is ours (ChatOpenAI never closes a client it was given).
+        client = getattr(self._chat_model, "http_client", None) if self._made_model else None
+        if self._gate is not None and client is not None:
+            client.close()
+
+    def __enter__(self) -> Drafter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def chat_model(self) -> BaseChatModel:
+        with self._lock:
+            if self._chat_model is None:
+                self._chat_model = make_chat_model(
+                    self.settings, self._setup_progress, gate=self._gate
+                )
+                self._made_model = True
+            return self._chat_model
+
+    @property
+    def label(self) -> str:
+        return model_label(self.chat_model, self.settings)
+
+    def chains(self) -> tuple[DraftChain, CommentChain]:
+        """The note chain and the Comment chain (the suggester is loaded once)."""
+        model = self.chat_model
+        with self._lock:
+            if self._chains is None:
+                method = self.settings.structured_output
+                draft_chain = DraftChain(
+                    model,
+                    self.vocabulary,
+                    structured_method=method,
+                    retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
+                    constrain_tag_count=self.settings.resolved_backend == "local",
+                    suggester=load_suggester(self.settings, self.vocabulary),
+                    use_llm_for_tags=self.settings.tag_llm,
+                )
+                commenter = CommentChain(
+                    model, structured_method=method, retry_exceptions=BROKEN_REPLY_EXCEPTIONS
+                )
+                self._chains = (draft_chain, commenter)
+            return self._chains
+
+    def draft(self, source: Source, folder: Path, *, force: bool, say: Progress) -> DraftResult:
+        """Draft ``source`` into ``folder``: an arXiv paper, or a PDF."""
+        if isinstance(source, ArxivSource):
+            # Checked before anything costs time or money.
+            ensure_writable(folder / f"{source.ref.safe_name}.md", force=force)
+            say(f"fetching arXiv metadata for {source.ref}")
+            paper = self.clients.arxiv.fetch(source.ref)
+            return self.draft_paper(paper, source, folder, force=force, say=say)
+        text = _read_with(self.clients, source, self.settings, say)
+        return self._write_draft(
+            text.paper, source, folder, lambda: (text.document, []), force=force, say=say
         )
-        sections = chain.run(text.paper)
-        comment = comment_job.result() if comment_job is not None else TaskResult()
-    if comment.usage.calls:
-        sections.usage["comment"] = comment.usage
 
+    def draft_paper(
+        self,
+        paper: Paper,
+        source: ArxivSource,
+        folder: Path,
+        *,
+        force: bool,
+        say: Progress,
+        before_write: BeforeWrite | None = None,
+    ) -> DraftResult:
+        """Draft an arXiv paper whose metadata is known; its PDF is read meanwhile."""
+        return self._write_draft(
+            paper,
+            source,
+            folder,
+            lambda: read_full_text(self.clients, paper, self.settings, say),
+            force=force,
+            say=say,
+            before_write=before_write,
+        )
+
+    def _write_draft(
+        self,
+        paper: Paper,
+        source: Source,
+        folder: Path,
+        read_document: Callable[[], tuple[PdfDocument | None, list[str]]],
+        *,
+        force: bool,
+        say: Progress,
+        before_write: BeforeWrite | None = None,
+    ) -> DraftResult:
+        path = folder / f"{note_stem(paper, source)}.md"
+        ensure_writable(path, force=force)
+        chain, commenter = self.chains()
+        label = self.label
+        say(f"drafting with {label}: {paper.title}")
+
+        def full_text_comment() -> tuple[PaperText, BudgetPlan | None, TaskResult]:
+            # The PDF (a download spaced by arXiv's rate limit) and the Comment run
+            # while the translation, summary and tags are being written.
+            document, warnings = read_document()
+            text = PaperText(paper, source, document, warnings)
+            plan = plan_for(document, self.settings) if document is not None else None
+            if plan is None or not plan.chunks:
+                return text, plan, TaskResult()
+            map_reduce = plan.mode == "map_reduce"
+            return text, plan, commenter.run(paper.title, plan.chunks, map_reduce=map_reduce)
+
+        with model_errors(self.settings), ThreadPoolExecutor(1) as pool:
+            comment_job = pool.submit(full_text_comment)
+            sections = chain.run(paper)
+            text, plan, comment = comment_job.result()
+        if comment.usage.calls:
+            sections.usage["comment"] = comment.usage
+        note_text, result = _compose_note(
+            text, self.vocabulary, sections, comment, plan, label, path
+        )
+        if before_write is not None:
+            before_write(path, note_text)
+        write_note(path, note_text, force=force)
+        return result
+
+
+def _compose_note(
+    text: PaperText,
+    vocabulary: Vocabulary,
+    sections: DraftSections,
+    comment: TaskResult,
+    plan: BudgetPlan | None,
+    label: str,
+    path: Path,
+) -> tuple[str, DraftResult]:
+    """The note's text, and what the caller is told about it."""
     checked = _check_facts(text, sections, comment.text)
     warnings = [*text.warnings, *sections.warnings, *comment.warnings, *checked.warnings]
     # Venues come from the metadata, never from the model (house style: topics
     # first, the venue after them).
-    suggested_tags = [
-        *sections.suggested_tags,
-        *venue_tags(vocabulary, journal_ref=text.paper.journal_ref, comment=text.paper.comment),
-    ]
+    venues = venue_tags(vocabulary, journal_ref=text.paper.journal_ref, comment=text.paper.comment)
+    suggested_tags = [*sections.suggested_tags, *venues]
     content = NoteContent(
         translation=checked.translation,
         summary=checked.summary,
@@ -307,8 +436,7 @@ def draft_note(
         extra=_full_text_record(text, plan, checked.unsupported, sections.tag_scores),
     )
     note_text = render_note(text.paper, content, created=datetime.now(UTC))
-    write_note(path, note_text, force=force)
-    return DraftResult(
+    result = DraftResult(
         path=path,
         paper=text.paper,
         sections=sections,
@@ -316,6 +444,7 @@ def draft_note(
         warnings=warnings,
         suggested_tags=suggested_tags,
     )
+    return note_text, result
 
 
 @dataclass(frozen=True)
@@ -374,88 +503,3 @@ def _full_text_record(
     if unsupported:
         record["unsupported_claims"] = unsupported
     return record
-
-
-# --- --dry-run ------------------------------------------------------------------------
-
-# Typical reply lengths (tokens), measured on the fake-free runs in the closing notes;
-# only used to estimate, never to cap.
-EXPECTED_OUTPUT_TOKENS = {"translation": 450, "summary": 160, "tags": 30, "comment": 600}
-PART_NOTES_TOKENS = 250
-
-
-@dataclass(frozen=True)
-class Estimate:
-    paper: Paper
-    model: str
-    calls: int
-    input_tokens: int
-    output_tokens: int
-    approximate: bool
-    cost_usd: float | None
-    plan: BudgetPlan | None
-    warnings: list[str]
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "title": self.paper.title,
-            "model": self.model,
-            "calls": self.calls,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "tokens_approximate": self.approximate,
-            "cost_usd": self.cost_usd,
-            "full_text_mode": self.plan.mode if self.plan else None,
-            "warnings": self.warnings,
-        }
-
-
-def estimate_note(
-    reference: str, settings: Settings, *, progress: Progress | None = None
-) -> Estimate:
-    """Tokens and cost of drafting ``reference``, without calling any model."""
-    from summarizer.prompts import load_prompt
-
-    say = progress or (lambda _message: None)
-    source = resolve_source(reference)
-    vocabulary = load_vocabulary(settings.vocabulary)
-    text = read_paper(source, settings, say)
-    inputs = {"title": text.paper.title, "abstract": text.paper.abstract}
-    prompts = {
-        "translation": load_prompt("translate").to_chat_prompt().format(**inputs),
-        "summary": load_prompt("summarize").to_chat_prompt().format(**inputs),
-        "tags": load_prompt("tags")
-        .to_chat_prompt()
-        .format(**inputs, vocabulary="\n".join(vocabulary.names()), max_tags=8),
-    }
-    counts = [count_tokens(prompt, settings.model) for prompt in prompts.values()]
-    input_tokens = sum(count.tokens for count in counts)
-    output_tokens = sum(EXPECTED_OUTPUT_TOKENS[task] for task in prompts)
-    calls = len(prompts)
-    approximate = any(count.approximate for count in counts)
-    plan = plan_for(text.document, settings) if text.document is not None else None
-    if plan is not None and plan.chunks:
-        calls += plan.calls
-        input_tokens += plan.sent_tokens + COMMENT_PROMPT_TOKENS * plan.calls
-        output_tokens += EXPECTED_OUTPUT_TOKENS["comment"]
-        if plan.mode == "map_reduce":
-            output_tokens += PART_NOTES_TOKENS * len(plan.chunks)
-            input_tokens += PART_NOTES_TOKENS * len(plan.chunks)
-        approximate = approximate or plan.approximate
-    prices = load_price_table(settings.prices)
-    cost = (
-        0.0
-        if settings.resolved_backend == "local"
-        else prices.estimate_cost(settings.model, input_tokens, output_tokens)
-    )
-    return Estimate(
-        paper=text.paper,
-        model=settings.model if settings.resolved_backend == "openai" else "local",
-        calls=calls,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        approximate=approximate,
-        cost_usd=cost,
-        plan=plan,
-        warnings=text.warnings,
-    )

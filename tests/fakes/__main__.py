@@ -24,21 +24,31 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--chat-port", type=int, default=0, help="port (default: any free one)")
     parser.add_argument("--arxiv-port", type=int, default=0, help="port (default: any free one)")
+    parser.add_argument(
+        "--papers", type=int, default=0, help="also serve N generated papers 2507.00001… (with PDF)"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds before each model reply (default 0)"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Start both servers, print how to use them and serve until interrupted."""
     args = _parse_args(argv)
-    chat = FakeChatServer(port=args.chat_port)
+    chat = FakeChatServer(port=args.chat_port, latency=args.latency)
     arxiv = FakeArxivServer(port=args.arxiv_port)
     default_product_script(chat)
     # A small PDF of our own for 2506.12345, so the full-text path can be tried too.
     arxiv.add_pdf("2506.12345", paper_pdf())
+    generated = arxiv.add_generated_papers(args.papers, pdf=paper_pdf()) if args.papers else []
     with chat, arxiv:
         print(f"fake chat server:  {chat.base_url}  (POST /chat/completions)")
         print(f"fake arXiv API:    {arxiv.api_url}")
-        print(f"known arXiv IDs:   {', '.join(arxiv.known_ids)}")
+        fixtures = [i for i in arxiv.known_ids if i not in generated]
+        print(f"known arXiv IDs:   {', '.join(fixtures)}")
+        if generated:
+            print(f"generated papers:  {generated[0]} … {generated[-1]} ({len(generated)})")
         print()
         print("In another shell:")
         print(f"  export OPENAI_BASE_URL={chat.base_url}")

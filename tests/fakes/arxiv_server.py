@@ -52,6 +52,17 @@ _ENTRY_ID_RE = re.compile(r"<id>http://arxiv\.org/abs/(?P<id>[^<]+)</id>")
 _PDF_PATH_RE = re.compile(r"/pdf/(?P<id>.+?)(?:\.pdf)?/?")
 
 _ATOM_SCHEME = "http://arxiv.org/schemas/atom"
+
+# The abstract of every generated paper: a fictional evidence-graph method whose
+# numbers and names are those the product script's replies mention.
+GENERATED_ABSTRACT = (
+    "We study EviGraph-style retrieval-augmented generation (RAG) for multi-hop question "
+    "answering with large language models (LLMs). Retrieved passages become an evidence "
+    "graph of sentence-level claims; a reranker keeps a connected subgraph of at most 12 "
+    "claims. On HotpotQA, 2WikiMultiHopQA and MuSiQue the method gains 4.2 points of exact "
+    "match with an 8B backbone and raises citation precision from 61.3% to 78.9%, adding "
+    "35 ms per question and cutting prompts by 41%."
+)
 _FEED_CONTENT_TYPE = "application/atom+xml"
 _DEFAULT_MAX_RESULTS = 10  # the real API's default
 
@@ -311,6 +322,34 @@ class FakeArxivServer(FakeServer):
         with self._data_lock:
             self._entries[entry.base] = entry
         return entry.base
+
+    def add_generated_papers(
+        self, count: int, *, first: int = 1, pdf: bytes | None = None
+    ) -> list[str]:
+        """Register ``count`` fictional papers ``2507.00001``, ``2507.00002``, … (from
+        ``first``), each with its own title; serve ``pdf`` for each when given.
+
+        Their abstracts state the facts of the product script's replies
+        (:mod:`tests.fakes.product`), so drafts of them pass the fact check.
+        """
+        ids = []
+        for number in range(first, first + count):
+            arxiv_id = f"2507.{number:05d}"
+            self.add_entry(
+                make_entry(
+                    arxiv_id,
+                    1,
+                    f"Generated Paper {number}: Evidence Graphs for Multi-Hop QA, Part {number}",
+                    [f"Author {number}", "Second Author"],
+                    GENERATED_ABSTRACT,
+                    "2025-07-01",
+                    "2025-07-01",
+                )
+            )
+            if pdf is not None:
+                self.add_pdf(arxiv_id, pdf)
+            ids.append(arxiv_id)
+        return ids
 
     def add_pdf(self, arxiv_id: str, data: bytes) -> None:
         """Serve ``data`` at ``/pdf/<id>``; a versionless id serves every version."""

@@ -116,9 +116,16 @@ def _token_count(text: str) -> int:
 class FakeChatServer(FakeServer):
     """``POST /v1/chat/completions`` and ``GET /v1/models`` with scripted answers."""
 
-    def __init__(self, port: int = 0, models: Iterable[str] = ("gpt-4o-mini",)) -> None:
-        """``models`` are listed by ``GET /v1/models`` besides the models seen in requests."""
+    def __init__(
+        self, port: int = 0, models: Iterable[str] = ("gpt-4o-mini",), latency: float = 0.0
+    ) -> None:
+        """``models`` are listed by ``GET /v1/models`` besides the models seen in requests.
+
+        ``latency`` seconds pass before every scripted reply (not before injected
+        faults), like a real model's generation time; benchmarks use it.
+        """
         super().__init__(port)
+        self.latency = latency
         self._rules: list[ScriptRule] = []
         self._rules_lock = threading.Lock()
         self._models: set[str] = set(models)
@@ -205,6 +212,8 @@ class FakeChatServer(FakeServer):
             error = {"message": "no scripted reply matches", "type": "server_error"}
             return Response.of_json({"error": error}, status=500)
 
+        if self.latency > 0 and self._stopping.wait(self.latency):
+            return _openai_error(503, "the fake chat server is stopping")
         tool_name = _forced_tool_name(payload)
         number = next(self._ids)
         if tool_name is not None:
