@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bench import local_model, pdf_extract, tags, tokens
+from bench import batch, local_model, pdf_extract, tags, tags_llm, tokens
 
 BENCHMARKS = {
     "pdf_extract": pdf_extract.main,
     "tokens": tokens.main,
     "tags": tags.main,
     "local_model": local_model.main,
+    "tags_llm": tags_llm.main,
+    "batch": batch.main,
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from summarizer import cli_batch, cli_review
 from summarizer.errors import EXIT_REMOTE_FAILURE, SummarizerError
 
 PROG = "summarize"
@@ -85,7 +86,8 @@ def cli() -> None:
 @click.option(
     "--history",
     type=click.Path(path_type=Path),
-    help="Your tagged notes (JSONL, or a folder of reviewed notes) to learn tags from.",
+    help="Your tagged notes (JSONL, or a folder of reviewed notes) to learn tags from; "
+    "the reviewed notes in your notes folder always count too.",
 )
 @click.option("--no-llm", is_flag=True, help="Tags from --history alone, without the model.")
 @click.option("--force", is_flag=True, help="Replace an existing draft nobody has edited.")
@@ -109,7 +111,8 @@ def draft(
     debug: bool,
 ) -> None:
     """Draft the note for one paper (the default command)."""
-    from summarizer.pipeline import draft_note, estimate_note
+    from summarizer.estimate import estimate_note
+    from summarizer.pipeline import draft_note
     from summarizer.settings import load_settings
 
     settings = load_settings(
@@ -171,7 +174,10 @@ def tags() -> None:
     help="JSONL with id, title and abstract per line.",
 )
 @click.option(
-    "--history", required=True, type=click.Path(path_type=Path), help="Your tagged notes."
+    "--history",
+    type=click.Path(path_type=Path),
+    help="Your tagged notes, JSONL or a notes folder (default: the configured history; "
+    "reviewed notes in your notes folder always count).",
 )
 @click.option("--top-k", default=8, show_default=True, type=click.IntRange(1, 30))
 @click.option("--no-llm", is_flag=True, help="No model calls: fast and deterministic.")
@@ -179,7 +185,7 @@ def tags() -> None:
 @click.option("--debug", is_flag=True, help="Log each step and show tracebacks.")
 def tags_suggest(
     input_path: Path,
-    history: Path,
+    history: Path | None,
     top_k: int,
     no_llm: bool,
     vocabulary: Path | None,
@@ -233,6 +239,11 @@ def vocab_build(history: Path, kinds_from: Path | None, out_file: Path | None) -
     except FileExistsError:
         raise BadInputError(f"{out_file} exists; choose another --out") from None
     click.echo(str(out_file))
+
+
+# Commands of their own modules (batch; review, list, export, tags accept).
+cli_batch.register(cli)
+cli_review.register(cli, tags)
 
 
 def _print_estimate(estimate: Any, as_json: bool) -> None:

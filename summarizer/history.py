@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,21 @@ def load_history(path: Path) -> list[HistoryItem]:
     if path.is_dir():
         return load_history_notes(path)
     return load_history_jsonl(path)
+
+
+def load_histories(paths: Sequence[Path]) -> list[HistoryItem]:
+    """Several sources as one history; a paper found in more than one counts once.
+
+    Later sources win: with ``[history.jsonl, notes/]`` the tags a person accepted
+    and rejected when reviewing a note replace that paper's older row.
+    """
+    by_title: dict[str, HistoryItem] = {}
+    for path in paths:
+        for item in load_history(path):
+            key = " ".join(item.title.casefold().split())
+            by_title.pop(key, None)  # re-insert: the newest decision goes last
+            by_title[key] = item
+    return list(by_title.values())
 
 
 def load_history_jsonl(path: Path) -> list[HistoryItem]:
@@ -151,6 +167,16 @@ def _tag_list(value: Any, key: str, *, required: bool) -> list[str]:
         if name and name not in tags:
             tags.append(name)
     return tags
+
+
+def histories_fingerprint(paths: Sequence[Path]) -> str:
+    """Changes whenever any of the sources may have changed (or the list did)."""
+    if len(paths) == 1:
+        return history_fingerprint(paths[0])
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(f"{history_fingerprint(path)}\n".encode())
+    return "sources:" + digest.hexdigest()
 
 
 def history_fingerprint(path: Path) -> str:

@@ -1,18 +1,20 @@
 """Topic-tag suggestions learned from the user's own tagged notes (no model calls).
 
 :class:`TagSuggester` combines four kinds of evidence for every topic tag of the
-vocabulary, then a logistic combiner turns them into one calibrated score:
+vocabulary, then a boosted-trees combiner turns them into one calibrated score:
 
-``knn``
+``knn`` (off by default: see :data:`DEFAULT_SIGNALS`)
     nearest neighbours among the user's notes (TF-IDF word 1-2 grams, cosine),
     similarity-weighted tag votes of the 10 nearest.
 ``linear``
     a per-tag linear model (one multi-output ridge regression) over TF-IDF word
     1-2 grams and character 2-5 grams.
 ``match``
-    the tag's name, aliases and derived aliases (and its description, if any)
-    written in the title or abstract; how reliable a match was for this tag in
-    the user's history.
+    the tag's name, aliases and derived aliases written in the title or abstract,
+    and how reliable such a match was for this tag in the user's history; plus the
+    TF-IDF cosine between the paper and the tag's description, and the share of the
+    description's words the paper uses (descriptions help tags whose name a paper
+    never writes, such as ``Dataset`` or ``OpenWeight``).
 ``prior``
     how often the user uses the tag, and co-occurrence with the tags the other
     signals point at (``LanguageModel`` brings ``NLP``).
@@ -40,18 +42,33 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.model_selection import KFold
 
-from summarizer.history import HistoryItem, history_fingerprint, load_history
+from summarizer.history import HistoryItem, histories_fingerprint, load_histories
 from summarizer.vocabulary import Vocabulary, derived_aliases
 
 INDEX_FORMAT = 1
 SIGNALS = ("knn", "linear", "match", "prior")
+# kNN votes are off by default: on the dev corpus they cost 0.013 F1@5 (bench/tags
+# prints the ablation); the dual ridge, a similarity-weighted model over the same
+# notes, already carries what the neighbours know.
+DEFAULT_SIGNALS = ("linear", "match", "prior")
 _NEIGHBOURS = 10
 _INNER_FOLDS = 5
 _REJECTED_WEIGHT = 3.0
 _RIDGE_ALPHA = 1.0
+# Gradient-boosted trees over the signals: small, shallow and regularised, because
+# a user's history is a few hundred notes.
+_COMBINER = {
+    "max_iter": 150,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+    "random_state": 0,
+}
 
 
 # --- text normalisation and tag spellings --------------------------------------------
@@ -89,6 +106,10 @@ def _tag_phrases(name: str, aliases: Iterable[str]) -> list[str]:
     return phrases
 
 
+# English stop words as _words() spells them ("always" -> "alway").
+_STOP_WORDS = sorted({word for stop in ENGLISH_STOP_WORDS for word in _words(stop)})
+
+
 def _padded(text: str) -> str:
     return " " + " ".join(_words(text)) + " "
 
@@ -120,7 +141,9 @@ class _Base:
 class TagSuggester:
     """Learns topic tags from a user's history; see the module docstring."""
 
-    def __init__(self, *, signals: Sequence[str] = SIGNALS, use_char_ngrams: bool = True) -> None:
+    def __init__(
+        self, *, signals: Sequence[str] = DEFAULT_SIGNALS, use_char_ngrams: bool = True
+    ) -> None:
         unknown = set(signals) - set(SIGNALS)
         if unknown:
             raise ValueError(f"unknown signals {sorted(unknown)}; known: {SIGNALS}")
@@ -138,6 +161,7 @@ class TagSuggester:
         by_name = {tag.name: tag for tag in vocabulary}
         self._phrases = [_tag_phrases(t, by_name[t].aliases) for t in self.tags]
         self._descriptions = [by_name[t].description for t in self.tags]
+        self._fit_descriptions([item.text for item in history])
         texts = [item.text for item in history]
         labels = np.zeros((len(history), len(self.tags)), dtype=np.float64)
         rejected = np.zeros_like(labels, dtype=bool)
@@ -171,18 +195,47 @@ class TagSuggester:
             y = np.concatenate(targets)
             w = np.concatenate(weights)
             if 0 < y.sum() < len(y):
+                # A short history with a small vocabulary has few (note, tag) rows:
+                # leaves must stay small enough for the trees to split at all.
+                leaf = min(_COMBINER["min_samples_leaf"], max(5, len(y) // 50))
                 self._combiner = HistGradientBoostingClassifier(
-                    max_iter=150,
-                    learning_rate=0.05,
-                    max_leaf_nodes=15,
-                    min_samples_leaf=40,
-                    l2_regularization=1.0,
-                    early_stopping=False,
-                    random_state=0,
+                    **{**_COMBINER, "min_samples_leaf": leaf}
                 )
                 self._combiner.fit(x, y, sample_weight=w)
         self._fitted = True
         return self
+
+    def _fit_descriptions(self, texts: list[str]) -> None:
+        """TF-IDF profiles of the tags' descriptions (with name and aliases).
+
+        Fitted on the history and the descriptions together, so a word common in the
+        user's notes ("model", "task") weighs little and a telling one ("benchmark",
+        "on-device") much.  Tags without a description get an empty profile.
+        """
+        profiles = [
+            f"{' '.join(phrases)} {description}" if description else ""
+            for phrases, description in zip(self._phrases, self._descriptions, strict=True)
+        ]
+        self._description_vectors = None
+        if not any(profiles):
+            return
+        self._profile_words = TfidfVectorizer(
+            stop_words=_STOP_WORDS, sublinear_tf=True, preprocessor=_padded, dtype=np.float64
+        ).fit([*texts, *profiles])
+        self._description_vectors = self._profile_words.transform(profiles)
+
+    def _description_features(self, text: str) -> np.ndarray:
+        """Per tag: [cosine to the description profile, share of its words in the text]."""
+        out = np.zeros((2, len(self.tags)))
+        if self._description_vectors is None:
+            return out
+        vector = self._profile_words.transform([text])
+        out[0] = (self._description_vectors @ vector.T).toarray().ravel()
+        present = (self._description_vectors > 0).astype(np.float64)
+        sizes = np.asarray(present.sum(axis=1)).ravel()
+        covered = np.asarray(present @ (vector.T > 0).astype(np.float64).toarray()).ravel()
+        out[1] = np.divide(covered, sizes, out=np.zeros_like(covered), where=sizes > 0)
+        return out
 
     def _fit_base(self, texts: list[str], labels: np.ndarray, matches: list[np.ndarray]) -> _Base:
         word = TfidfVectorizer(
@@ -232,7 +285,8 @@ class TagSuggester:
     # --- signals --------------------------------------------------------------------
 
     def _match_features(self, text: str) -> np.ndarray:
-        """Per tag: [in title/abstract (0/1), mentions (log), in title (0/1), word overlap]."""
+        """Per tag: [in title/abstract (0/1), mentions (log), in title (0/1), word overlap,
+        description cosine, description word share]."""
         title = text.partition("\n")[0]
         padded_title, padded_all = _padded(title), _padded(text)
         compact_all = _compact(text)
@@ -258,7 +312,7 @@ class TagSuggester:
             out[1, j] = math.log1p(count)
             out[2, j] = in_title
             out[3, j] = overlap if not count else 1.0
-        return out
+        return np.vstack([out, self._description_features(text)])
 
     def _features(self, base: _Base, text: str, match: np.ndarray) -> np.ndarray:
         """tags x features, each column one piece of evidence (0 when its signal is off)."""
@@ -294,9 +348,11 @@ class TagSuggester:
                 match[3],
                 present * base.reliability,
                 present * (base.counts == 0),
+                match[4],
+                match[5],
             ]
         else:
-            cols += [np.zeros(n)] * 6
+            cols += [np.zeros(n)] * 8
         if "prior" in self.signals and base.n_docs:
             freq = base.counts / base.n_docs
             evidence = np.maximum.reduce([knn, np.clip(linear, 0, 1), match[0] * base.reliability])
@@ -307,6 +363,11 @@ class TagSuggester:
         return np.column_stack(cols)
 
     # --- suggesting -----------------------------------------------------------------
+
+    @property
+    def history_size(self) -> int:
+        """How many notes it learned from."""
+        return self._n_history
 
     def scores(self, title: str, abstract: str) -> np.ndarray:
         """A score in [0, 1] for every topic tag, in :attr:`tags` order."""
@@ -384,12 +445,16 @@ def vocabulary_fingerprint(vocabulary: Vocabulary) -> str:
     return digest.hexdigest()
 
 
-def load_or_fit(index_path: Path, history_path: Path, vocabulary: Vocabulary) -> TagSuggester:
-    """The cached suggester for this history and vocabulary, rebuilt (and saved) if stale."""
-    fingerprint = history_fingerprint(history_path)
+def load_or_fit(
+    index_path: Path, history: Path | Sequence[Path], vocabulary: Vocabulary
+) -> TagSuggester:
+    """The cached suggester for this history (one source or several) and vocabulary,
+    rebuilt (and saved) if stale."""
+    sources = [history] if isinstance(history, Path) else list(history)
+    fingerprint = histories_fingerprint(sources)
     cached = TagSuggester.load(index_path, history_fingerprint=fingerprint, vocabulary=vocabulary)
     if cached is not None:
         return cached
-    suggester = TagSuggester().fit(load_history(history_path), vocabulary)
+    suggester = TagSuggester().fit(load_histories(sources), vocabulary)
     suggester.save(index_path, history_fingerprint=fingerprint)
     return suggester

@@ -1,20 +1,65 @@
-"""``summarize tags suggest``: tags for many papers at once, one JSON object per paper."""
+"""Where tag suggestions learn from, and ``summarize tags suggest`` for scripts.
+
+The tagging history is the user's configured history (``--history`` /
+``history`` in config.toml / ``SUMMARIZER_HISTORY``: a JSONL file or a folder of
+notes) plus the reviewed notes in their notes folder, so every review teaches the
+next suggestions.  The suggester is fitted once per version of those sources and
+cached (``summarizer.suggest.load_or_fit``).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from summarizer.chain import DraftChain
-from summarizer.errors import BadInputError
+from summarizer.errors import BadInputError, ConfigError
 from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors
-from summarizer.pipeline import load_suggester
 from summarizer.vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
     from summarizer.settings import Settings
+    from summarizer.suggest import TagSuggester
+    from summarizer.vocabulary import Vocabulary
+
+# With no history configured, the reviewed notes alone are used once there are this
+# many: a handful of notes teach too little to narrow the model's choice.
+MIN_REVIEWED_NOTES = 20
+
+
+def history_sources(settings: Settings) -> list[Path]:
+    """The configured history, then the notes folder (its reviewed notes win)."""
+    sources: list[Path] = []
+    if settings.history is not None:
+        if not settings.history.exists():
+            raise ConfigError(f"no tagging history at {settings.history}; check --history")
+        sources.append(settings.history)
+    notes = settings.notes_dir
+    if notes.is_dir() and all(notes.resolve() != source.resolve() for source in sources):
+        sources.append(notes)
+    return sources
+
+
+def load_suggester(settings: Settings, vocabulary: Vocabulary) -> TagSuggester | None:
+    """The tag suggester trained on the user's history (cached), or None without one."""
+    from summarizer.suggest import load_or_fit
+
+    sources = history_sources(settings)
+    suggester = None
+    if sources:
+        key = hashlib.sha256("\0".join(str(s.resolve()) for s in sources).encode()).hexdigest()
+        suggester = load_or_fit(settings.cache_dir / f"tags-{key[:16]}.idx", sources, vocabulary)
+        if settings.history is None and suggester.history_size < MIN_REVIEWED_NOTES:
+            suggester = None
+    if suggester is None and not settings.tag_llm:
+        raise ConfigError(
+            "--no-llm needs your tagging history: pass --history PATH "
+            f"(or review at least {MIN_REVIEWED_NOTES} notes in {settings.notes_dir})"
+        )
+    return suggester
 
 
 def read_papers(path: Path) -> Iterator[dict[str, str]]:

@@ -4,7 +4,7 @@
 ...``, ``To appear in TACL`` name where a paper is published; the house tags that
 as a venue label (``#ACL``, ``#NeurIPS #Workshop``, ...).  Only venues that the
 user's vocabulary lists with ``kind`` venue are returned, in its spelling (the
-built-in vocabulary has topic tags only, so it yields none).
+built-in vocabulary lists the house's venue labels, e.g. ``SIGKDD`` for KDD).
 
 Rules, chosen to avoid false positives:
 

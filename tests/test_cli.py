@@ -105,12 +105,13 @@ def test_quick_start_writes_the_note(env: Env) -> None:
         "Answering with Large Language Models, Mariko Tanabe+, arXiv'25, 2025.06"
     )
     assert fm["status"] == "draft"
-    assert fm["suggested_tags"] == PRODUCT_TAGS
+    # Topics from the model, then the venue from the paper's comment ("Accepted at ACL 2025").
+    assert fm["suggested_tags"] == [*PRODUCT_TAGS, "ACL"]
     assert fm["usage"]["total"]["calls"] == 4  # translation, summary, tags, comment
     assert fm["full_text"]["mode"] == "single"
     assert fm["full_text"]["sent_tokens"] > 0
     body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
-    assert body.startswith("#NLP #LanguageModel #RAG(RetrievalAugmentedGeneration)\n")
+    assert body.startswith("#NLP #LanguageModel #RAG(RetrievalAugmentedGeneration) #ACL\n")
     assert f"# Summary (by gpt-4o-mini)\n- {PRODUCT_SUMMARY_JA}\n" in body
     comment = body.split("# Comment\n", 1)[1]
     assert comment.startswith("## 概要\n- ")
@@ -123,7 +124,7 @@ def test_json_output_contract(env: Env) -> None:
     result = json.loads(run.stdout)
     assert set(result) == {"path", "arxiv_id", "title_line", "suggested_tags", "usage"}
     assert result["arxiv_id"] == "2506.12345"
-    assert result["suggested_tags"] == PRODUCT_TAGS
+    assert result["suggested_tags"] == [*PRODUCT_TAGS, "ACL"]
     assert result["usage"]["total"]["calls"] == 4
     assert read_front_matter(Path(result["path"]))["model"] == "my-model"
 
@@ -413,7 +414,7 @@ def test_numbers_not_in_the_paper_are_marked_for_the_reviewer(env: Env) -> None:
     assert fm["unsupported_claims"]["summary"] == ["99.9%"]
 
 
-# --- tags learned from the user's history (issue 5, in progress) -------------------------
+# --- tags learned from the user's history ------------------------------------------------
 
 HISTORY_TOPICS = [
     (
@@ -501,8 +502,11 @@ def test_draft_with_history_and_no_llm_tags(env: Env) -> None:
     run = env.run("2506.12345", "--history", str(history), "--no-llm")
     assert run.code == 0, run.stderr
     fm = read_front_matter(env.notes / "2506.12345.md")
-    assert fm["suggested_tags"]
-    assert set(fm["suggested_tag_scores"]) == set(fm["suggested_tags"])
+    # Scored topics from the history, then the unscored venue from the paper's comment.
+    *topics, venue = fm["suggested_tags"]
+    assert topics
+    assert venue == "ACL"
+    assert set(fm["suggested_tag_scores"]) == set(topics)
     assert "tags" not in fm["usage"] or fm["usage"]["tags"]["calls"] == 0
     assert not any(
         "response_format" in p and "TagSuggestion" in json.dumps(p) for p in env.chat.chat_payloads
@@ -527,3 +531,23 @@ def test_venue_tag_comes_from_the_metadata_when_the_vocabulary_has_it(env: Env) 
     fm = read_front_matter(env.notes / "2506.12345.md")
     assert fm["suggested_tags"] == ["NLP", "LanguageModel", "ACL"]
     assert json.loads(run.stdout)["suggested_tags"] == fm["suggested_tags"]
+
+
+def test_reviewed_notes_in_the_notes_folder_are_the_history(env: Env) -> None:
+    """No --history: what the person accepted when reviewing teaches the next note."""
+    from tests.test_tagging import MUSIC, _reviewed_notes
+
+    _reviewed_notes(env.notes, 12, accepted="Quantization", rejected="NLP")
+    _reviewed_notes(env.notes, 12, accepted="Music", rejected="NLP", paper=MUSIC, first=12)
+    papers = env.home / "papers.jsonl"
+    env.home.mkdir(parents=True, exist_ok=True)
+    papers.write_text(
+        json.dumps({"id": "q", "title": "Four-bit weights", "abstract": "We quantize weights."}),
+        encoding="utf-8",
+    )
+    run = env.run("tags", "suggest", "--input", str(papers), "--no-llm", "--top-k", "3")
+    assert run.code == 0, run.stderr
+    (line,) = [json.loads(text) for text in run.stdout.splitlines()]
+    assert line["tags"][0] == "Quantization"
+    assert line["scores"]["Quantization"] > line["scores"].get("NLP", 0.0)
+    assert env.chat.requests == []

@@ -10,7 +10,9 @@ import pytest
 from summarizer.errors import BadInputError
 from summarizer.history import (
     HistoryFormatError,
+    histories_fingerprint,
     history_fingerprint,
+    load_histories,
     load_history,
     paper_title,
 )
@@ -124,3 +126,30 @@ def test_fingerprint_changes_with_the_history(tmp_path):
     assert history_fingerprint(path) == before
     _write_jsonl(path, [{"title": "t", "abstract": "a", "tags": ["Music"]}])
     assert history_fingerprint(path) != before
+
+
+def test_several_sources_count_a_paper_once_and_the_later_wins(tmp_path):
+    jsonl = tmp_path / "h.jsonl"
+    _write_jsonl(
+        jsonl,
+        [
+            {
+                "title": "Tidy Retrieval: Fewer Passages, Better Answers",
+                "abstract": "a",
+                "tags": ["NLP"],
+            },
+            {"title": "Another Paper", "abstract": "b", "tags": ["Music"]},
+        ],
+    )
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    _note(notes, "a.md", status="reviewed", tags=["NLP", "RAG"], rejected=["Bias"])
+    items = load_histories([jsonl, notes])
+    assert [i.title for i in items] == [
+        "Another Paper",
+        "Tidy Retrieval: Fewer Passages, Better Answers",
+    ]
+    assert items[1].tags == ["NLP", "RAG"]
+    assert items[1].rejected == ["Bias"]
+    assert histories_fingerprint([jsonl, notes]) != histories_fingerprint([jsonl])
+    assert histories_fingerprint([jsonl]) == history_fingerprint(jsonl)

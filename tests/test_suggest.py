@@ -88,6 +88,38 @@ def test_name_match_finds_a_tag_the_history_never_used():
     assert "Catastrophic Forgetting" in tags[:3]
 
 
+def test_description_is_evidence_for_a_tag_whose_name_a_paper_never_writes():
+    # How much this evidence is worth is learned from the user's history (the
+    # bench ablation measures it on real notes); here: the evidence itself.
+    described = Vocabulary(
+        [
+            *VOCABULARY.tags,
+            VocabularyTag("OpenWeight", description="Releases model weights: open checkpoints."),
+        ]
+    )
+    suggester = TagSuggester().fit(_history(), described)
+    text = "A compact speech model\nWe release the weights and checkpoints publicly."
+    cosine, share = suggester._description_features(text)
+    best = suggester.tags[int(cosine.argmax())]
+    assert best == "OpenWeight"
+    assert share[suggester.tags.index("OpenWeight")] > 0.5
+    # No description, no evidence (and no error).
+    plain = TagSuggester().fit(_history(), VOCABULARY)
+    assert not plain._description_features(text).any()
+
+
+def test_several_history_sources_are_one_index(tmp_path):
+    old, newer = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    _write_history(old, _history(10))
+    _write_history(newer, _history(30)[10:])
+    index = tmp_path / "tags.idx"
+    both = load_or_fit(index, [old, newer], VOCABULARY)
+    assert both._n_history == 30
+    # Each source is part of the fingerprint: changing one rebuilds the index.
+    _write_history(newer, _history(30)[10:20])
+    assert load_or_fit(index, [old, newer], VOCABULARY)._n_history == 20
+
+
 def test_deterministic():
     first = TagSuggester().fit(_history(), VOCABULARY).suggest("speech audio", "raw audio", 5)
     second = TagSuggester().fit(_history(), VOCABULARY).suggest("speech audio", "raw audio", 5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.venues import detect_venues, venue_tags
+from summarizer.venues import QUALIFIERS, VENUES, detect_venues, venue_tags
 from summarizer.vocabulary import Vocabulary, VocabularyTag, load_vocabulary
 
 
@@ -65,5 +65,29 @@ def test_only_venues_of_the_vocabulary_in_its_spelling():
     assert venue_tags(vocabulary, comment="Accepted at ICML 2024") == []
 
 
-def test_builtin_vocabulary_has_no_venues():
-    assert venue_tags(load_vocabulary(), comment="Accepted at ACL 2025") == []
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ({"comment": "Accepted at ACL 2025. 9 pages, 4 figures"}, ["ACL"]),
+        ({"comment": "Findings of EMNLP 2024"}, ["EMNLP", "Findings"]),
+        ({"journal_ref": "NIPS 2017"}, ["NeurIPS"]),
+        ({"journal_ref": "KDD '23"}, ["SIGKDD"]),
+        ({"comment": "TheWebConf 2024 (short paper)"}, ["WWW", "Short"]),
+        ({"comment": "Submitted to ICLR 2026"}, []),
+        ({"comment": "ECCV 2024"}, []),  # a venue the built-in vocabulary does not list
+    ],
+)
+def test_builtin_vocabulary_tags_venues_from_metadata(
+    metadata: dict[str, str], expected: list[str]
+) -> None:
+    assert venue_tags(load_vocabulary(), **metadata) == expected
+
+
+def test_every_builtin_venue_tag_can_be_detected() -> None:
+    vocabulary = load_vocabulary()
+    reachable = {
+        tag
+        for venue in (*VENUES, *QUALIFIERS)
+        for tag in vocabulary.filter(venue.spellings, kind="venue")
+    }
+    assert set(vocabulary.names("venue")) == reachable

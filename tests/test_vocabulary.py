@@ -7,16 +7,39 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import VocabularyError
-from summarizer.vocabulary import load_vocabulary
+from summarizer.vocabulary import derived_aliases, load_vocabulary, match_key
+
+# The house label list; not in the repository (skipped where ../shared is absent).
+CORPUS_VOCABULARY = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vocabulary.tsv"
 
 
-def test_builtin_vocabulary_has_only_topic_tags() -> None:
+def test_builtin_vocabulary_has_all_three_kinds_and_describes_every_tag() -> None:
     vocabulary = load_vocabulary()
-    assert len(vocabulary) > 250
-    assert {tag.kind for tag in vocabulary} == {"topic"}
-    assert "NLP" in vocabulary
-    assert "ACL" not in vocabulary  # a venue, not a topic
-    assert "read-later" not in vocabulary  # a workflow label, never suggested
+    assert {tag.kind for tag in vocabulary} == {"topic", "venue", "workflow"}
+    assert len(vocabulary.names("topic")) > 250
+    assert [tag.name for tag in vocabulary if not tag.description.strip()] == []
+    assert vocabulary.tag("NIPS").name == "NeurIPS"  # type: ignore[union-attr]
+    # Only topics are offered to the model or kept from its reply.
+    assert "ACL" in vocabulary.names("venue")
+    assert "read-later" in vocabulary.names("workflow")
+    assert "ACL" not in vocabulary.names()
+    assert "read-later" not in vocabulary.spellings()
+    assert vocabulary.filter(["ACL", "NLP", "read-later", "NIPS"]) == ["NLP"]
+
+
+def test_builtin_vocabulary_spellings_are_unambiguous() -> None:
+    owners: dict[str, set[str]] = {}
+    for tag in load_vocabulary():
+        for spelling in (tag.name, *tag.aliases, *derived_aliases(tag.name)):
+            owners.setdefault(match_key(spelling), set()).add(tag.name)
+    assert {key: names for key, names in owners.items() if len(names) > 1} == {}
+
+
+def test_builtin_kinds_match_the_house_label_list() -> None:
+    if not CORPUS_VOCABULARY.is_file():
+        pytest.skip(f"{CORPUS_VOCABULARY} is absent (the shared corpus lives beside the repo)")
+    house = {tag.name: tag.kind for tag in load_vocabulary(CORPUS_VOCABULARY)}
+    assert {tag.name: tag.kind for tag in load_vocabulary()} == house
 
 
 def test_builtin_vocabulary_keeps_multiword_labels() -> None:

@@ -1,0 +1,116 @@
+"""``python -m bench.tags_llm``: does the chat model's re-ranking improve the tags?
+
+The same 5-fold split as ``bench.tags``; for the first ``--notes`` test notes
+(taken round-robin over the folds, so every fold is represented), the topic tags
+of the suggester alone (``--no-llm``) and of the suggester's 30 candidates
+re-ranked by the chat model the settings name (the embedded local model when no
+server or key is configured, as in ``make demo``), both cut to the top k.  Prints
+micro P/R/F1 at k = 3 and 5 for both on the same notes, and seconds per paper.
+Replies are not cached, so the figures are the model's own.  Skipped, with a
+message, when the corpus is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import time
+import warnings
+
+from sklearn.model_selection import KFold
+
+from bench.tags import CORPUS, FOLDS, SEED
+from summarizer.chain import DraftChain
+from summarizer.history import HistoryItem, load_history
+from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors, model_label
+from summarizer.settings import load_settings
+from summarizer.suggest import TagSuggester
+from summarizer.vocabulary import Vocabulary, load_vocabulary
+
+KS = (3, 5)
+
+
+def _picked(items: list[HistoryItem], notes: int) -> list[tuple[list[int], int]]:
+    """(training rows, test row) for ``notes`` test notes, round-robin over the folds."""
+    folds = list(KFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(items))
+    rounds = itertools.zip_longest(*(list(test) for _, test in folds))
+    picked: list[tuple[list[int], int]] = []
+    for row in rounds:
+        for fold, test_row in enumerate(row):
+            if test_row is not None and len(picked) < notes:
+                picked.append((list(folds[fold][0]), int(test_row)))
+    return picked
+
+
+def _scores(hits: dict[int, int], gold: int, notes: int) -> str:
+    cells = []
+    for k in KS:
+        precision = hits[k] / (k * notes)
+        recall = hits[k] / gold if gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        cells.append(f"  {precision:.3f} {recall:.3f} {f1:.3f}")
+    return "".join(cells)
+
+
+def run(notes: int) -> int:
+    notes_path, vocab_path = CORPUS / "notes_dev.jsonl", CORPUS / "vocabulary.tsv"
+    if not notes_path.exists() or not vocab_path.exists():
+        print(f"bench.tags_llm: skipped, no corpus at {CORPUS}")
+        return 0
+    items = load_history(notes_path)
+    vocabulary: Vocabulary = load_vocabulary()
+    settings = load_settings({"cache": False})
+    model = make_chat_model(settings)
+    label = model_label(model, settings)
+    picked = _picked(items, notes)
+    suggesters: dict[int, TagSuggester] = {}
+    hits = {"suggester": dict.fromkeys(KS, 0), "llm": dict.fromkeys(KS, 0)}
+    gold_total = 0
+    seconds = 0.0
+    print(f"{len(picked)} notes, model {label}; suggester alone vs. re-ranked by the model")
+    with model_errors(settings), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for train, test_row in picked:
+            key = train[0] * 10_000 + len(train)  # one suggester per fold
+            if key not in suggesters:
+                suggesters[key] = TagSuggester().fit([items[i] for i in train], vocabulary)
+            chains = {
+                name: DraftChain(
+                    model,
+                    vocabulary,
+                    structured_method=settings.structured_output,
+                    retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
+                    constrain_tag_count=settings.resolved_backend == "local",
+                    suggester=suggesters[key],
+                    use_llm_for_tags=name == "llm",
+                    max_tags=max(KS),
+                )
+                for name in hits
+            }
+            item = items[test_row]
+            gold = set(vocabulary.filter(item.tags, kind="topic"))
+            gold_total += len(gold)
+            inputs = {"title": item.title, "abstract": item.abstract}
+            for name, chain in chains.items():
+                start = time.perf_counter()
+                tags = chain.suggest_tags(inputs).tags
+                if name == "llm":
+                    seconds += time.perf_counter() - start
+                for k in KS:
+                    hits[name][k] += len(set(tags[:k]) & gold)
+    print(f"{'system':28}" + "".join(f"  P@{k}   R@{k}   F1@{k} " for k in KS))
+    for name, title in (("suggester", "suggester (--no-llm)"), ("llm", f"+ re-rank by {label}")):
+        print(f"{title[:28]:28}{_scores(hits[name], gold_total, len(picked))}")
+    print(f"model re-ranking: {seconds / max(len(picked), 1):.1f} s per paper")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.tags_llm", description=__doc__)
+    parser.add_argument("--notes", type=int, default=20, help="test notes to re-rank")
+    args = parser.parse_args(argv)
+    return run(args.notes)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
