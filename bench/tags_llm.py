@@ -1,13 +1,19 @@
 """``python -m bench.tags_llm``: does the chat model's re-ranking improve the tags?
 
 The same 5-fold split as ``bench.tags``; for the first ``--notes`` test notes
-(taken round-robin over the folds, so every fold is represented), the topic tags
-of the suggester alone (``--no-llm``) and of the suggester's 30 candidates
-re-ranked by the chat model the settings name (the embedded local model when no
-server or key is configured, as in ``make demo``), both cut to the top k.  Prints
-micro P/R/F1 at k = 3 and 5 for both on the same notes, and seconds per paper.
-Replies are not cached, so the figures are the model's own.  Skipped, with a
-message, when the corpus is absent.
+(taken round-robin over the folds, so every fold is represented), the chat model
+the settings name (the embedded local model when no server or key is configured,
+as in ``make demo``) picks among the suggester's 30 candidates once per note, and
+the topic tags are ranked in several ways from the same pick:
+
+* the suggester alone (``--no-llm``);
+* suggester scores plus a bonus for the model's picks (``merge_model_choice``),
+  for the bonus the product uses and two others;
+* the model's picks first, in its order (trusting the model outright).
+
+Prints micro P/R/F1 at k = 3 and 5 for each on the same notes, and the seconds
+the model took per paper.  Replies are not cached, so the figures are the model's
+own.  Skipped, with a message, when the corpus is absent.
 """
 
 from __future__ import annotations
@@ -16,11 +22,18 @@ import argparse
 import itertools
 import time
 import warnings
+from collections.abc import Callable
 
 from sklearn.model_selection import KFold
 
 from bench.tags import CORPUS, FOLDS, SEED
-from summarizer.chain import DraftChain
+from summarizer.chain import (
+    CANDIDATES,
+    MIN_TAG_SCORE,
+    MODEL_PICK_BONUS,
+    DraftChain,
+    merge_model_choice,
+)
 from summarizer.history import HistoryItem, load_history
 from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors, model_label
 from summarizer.settings import load_settings
@@ -63,46 +76,62 @@ def run(notes: int) -> int:
     model = make_chat_model(settings)
     label = model_label(model, settings)
     picked = _picked(items, notes)
-    suggesters: dict[int, TagSuggester] = {}
-    hits = {"suggester": dict.fromkeys(KS, 0), "llm": dict.fromkeys(KS, 0)}
+    suggesters: dict[tuple[int, int], TagSuggester] = {}
+    rankers: dict[str, Callable[[list[tuple[str, float]], list[str]], list[str]]] = {
+        "suggester alone (--no-llm)": lambda ranked, chosen: merge_model_choice(ranked, [], 8),
+        **{
+            f"+ model pick bonus {bonus:g}{' (used)' if bonus == MODEL_PICK_BONUS else ''}": (
+                lambda ranked, chosen, bonus=bonus: merge_model_choice(
+                    ranked, chosen, 8, bonus=bonus
+                )
+            )
+            for bonus in sorted({0.05, MODEL_PICK_BONUS, 0.3})
+        },
+        "model's picks first": _model_first,
+    }
+    hits = {name: dict.fromkeys(KS, 0) for name in rankers}
     gold_total = 0
     seconds = 0.0
-    print(f"{len(picked)} notes, model {label}; suggester alone vs. re-ranked by the model")
+    print(f"{len(picked)} notes, model {label}; one pick per note, ranked several ways")
     with model_errors(settings), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for train, test_row in picked:
-            key = train[0] * 10_000 + len(train)  # one suggester per fold
+            key = (train[0], len(train))  # one suggester per fold
             if key not in suggesters:
                 suggesters[key] = TagSuggester().fit([items[i] for i in train], vocabulary)
-            chains = {
-                name: DraftChain(
-                    model,
-                    vocabulary,
-                    structured_method=settings.structured_output,
-                    retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
-                    constrain_tag_count=settings.resolved_backend == "local",
-                    suggester=suggesters[key],
-                    use_llm_for_tags=name == "llm",
-                    max_tags=max(KS),
-                )
-                for name in hits
-            }
+            chain = DraftChain(
+                model,
+                vocabulary,
+                structured_method=settings.structured_output,
+                retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
+                constrain_tag_count=settings.resolved_backend == "local",
+                suggester=suggesters[key],
+            )
             item = items[test_row]
             gold = set(vocabulary.filter(item.tags, kind="topic"))
             gold_total += len(gold)
+            ranked = suggesters[key].suggest(item.title, item.abstract, top_k=CANDIDATES)
+            start = time.perf_counter()
             inputs = {"title": item.title, "abstract": item.abstract}
-            for name, chain in chains.items():
-                start = time.perf_counter()
-                tags = chain.suggest_tags(inputs).tags
-                if name == "llm":
-                    seconds += time.perf_counter() - start
+            chosen = chain.choose_among(inputs, [tag for tag, _ in ranked]).tags
+            seconds += time.perf_counter() - start
+            for name, rank in rankers.items():
+                tags = rank(ranked, chosen)
                 for k in KS:
                     hits[name][k] += len(set(tags[:k]) & gold)
-    print(f"{'system':28}" + "".join(f"  P@{k}   R@{k}   F1@{k} " for k in KS))
-    for name, title in (("suggester", "suggester (--no-llm)"), ("llm", f"+ re-rank by {label}")):
-        print(f"{title[:28]:28}{_scores(hits[name], gold_total, len(picked))}")
-    print(f"model re-ranking: {seconds / max(len(picked), 1):.1f} s per paper")
+    print(f"{'ranking':34}" + "".join(f"  P@{k}   R@{k}   F1@{k} " for k in KS))
+    for name in rankers:
+        print(f"{name:34}{_scores(hits[name], gold_total, len(picked))}")
+    print(f"model pick: {seconds / max(len(picked), 1):.1f} s per paper")
     return 0
+
+
+def _model_first(ranked: list[tuple[str, float]], chosen: list[str]) -> list[str]:
+    """The model's picks in its order, then the suggester's confident tags."""
+    confident = [tag for tag, score in ranked if score >= MIN_TAG_SCORE]
+    candidates = {tag for tag, _ in ranked}
+    first = [tag for tag in chosen if tag in candidates]
+    return [*first, *(tag for tag in confident if tag not in first)][:8]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,10 @@ DEFAULT_MAX_TAGS = 8
 # calibrated score below which a tag is not suggested on the suggester's word alone.
 CANDIDATES = 30
 MIN_TAG_SCORE = 0.3
+# What the model's pick adds to a candidate's calibrated score.  Small on purpose:
+# the model moves a tag the suggester half believes in above the line, but cannot
+# push out the suggester's confident tags (bench/tags_llm measures the trade-off).
+MODEL_PICK_BONUS = 0.15
 MAX_SUMMARY_CHARS = 365
 MAX_SUMMARY_SENTENCES = 4
 TASKS = ("translation", "summary", "tags")
@@ -292,17 +296,18 @@ class DraftChain:
             return self._llm_tags(inputs, self._allowed, self.vocabulary.spellings("topic"))
         ranked = self.suggester.suggest(inputs["title"], inputs["abstract"], top_k=CANDIDATES)
         scores = dict(ranked)
-        confident = [tag for tag, score in ranked if score >= MIN_TAG_SCORE]
         if not self.use_llm_for_tags:
-            result = TaskResult(tags=confident[: self.max_tags])
+            result = TaskResult()
+            result.tags = merge_model_choice(ranked, [], self.max_tags)
         else:
-            candidates = [tag for tag, _ in ranked]
-            result = self._llm_tags(inputs, candidates, candidates)
-            # The model's order first, then the suggester's confident ones it left out.
-            chosen = [tag for tag in result.tags if tag in scores]
-            result.tags = [*chosen, *(t for t in confident if t not in chosen)][: self.max_tags]
+            result = self.choose_among(inputs, [tag for tag, _ in ranked])
+            result.tags = merge_model_choice(ranked, result.tags, self.max_tags)
         result.tag_scores = {tag: round(scores[tag], 3) for tag in result.tags}
         return result
+
+    def choose_among(self, inputs: dict[str, str], candidates: list[str]) -> TaskResult:
+        """The model's pick among ``candidates`` (its reply constrained to them)."""
+        return self._llm_tags(inputs, candidates, candidates)
 
     def _llm_tags(
         self, inputs: dict[str, str], listed: list[str], spellings: list[str]
@@ -332,6 +337,23 @@ class DraftChain:
             log.debug("tags: dropped %d tag(s) outside the vocabulary", len(dropped))
         result.tags = kept[: self.max_tags]
         return result
+
+
+def merge_model_choice(
+    ranked: list[tuple[str, float]],
+    chosen: list[str],
+    max_tags: int,
+    *,
+    bonus: float = MODEL_PICK_BONUS,
+    min_score: float = MIN_TAG_SCORE,
+) -> list[str]:
+    """Suggester scores plus ``bonus`` for the model's picks, best first, above
+    ``min_score``.  Only candidates count: a pick outside ``ranked`` is ignored."""
+    picked = set(chosen)
+    boosted = [(tag, score + (bonus if tag in picked else 0.0)) for tag, score in ranked]
+    kept = [(tag, score) for tag, score in boosted if score >= min_score]
+    kept.sort(key=lambda item: -item[1])  # stable: ties keep the suggester's order
+    return [tag for tag, _ in kept[:max_tags]]
 
 
 def invoke_structured(

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from summarizer.chain import (
+    MIN_TAG_SCORE,
+    MODEL_PICK_BONUS,
     STRICT_JAPANESE_INSTRUCTION,
     DraftChain,
     clean_paragraph,
+    merge_model_choice,
     tag_schema,
     trim_summary,
 )
@@ -302,3 +305,33 @@ def test_overlong_summary_is_cut_at_a_sentence_end() -> None:
 
 def test_title_label_on_its_own_line_is_removed() -> None:
     assert clean_paragraph("タイトル: 整理された検索\n要約: 手法を提案。") == "手法を提案。"
+
+
+# --- how the model's pick and the suggester's scores combine -----------------------
+
+RANKED = [("NLP", 0.92), ("LanguageModel", 0.81), ("Reasoning", 0.22), ("Music", 0.05)]
+
+
+def test_without_a_pick_only_confident_tags_are_kept():
+    assert merge_model_choice(RANKED, [], 8) == ["NLP", "LanguageModel"]
+
+
+def test_a_pick_lifts_a_half_believed_candidate_above_the_line():
+    assert 0.22 < MIN_TAG_SCORE <= 0.22 + MODEL_PICK_BONUS
+    assert merge_model_choice(RANKED, ["Reasoning"], 8) == ["NLP", "LanguageModel", "Reasoning"]
+    # ...but not one the suggester finds unlikely, and never past the confident ones.
+    assert merge_model_choice(RANKED, ["Music"], 8) == ["NLP", "LanguageModel"]
+    assert merge_model_choice(RANKED, ["Reasoning"], 2) == ["NLP", "LanguageModel"]
+
+
+def test_the_pick_reorders_close_candidates():
+    close = [("A", 0.60), ("B", 0.55), ("C", 0.50)]
+    assert merge_model_choice(close, ["C"], 3) == ["C", "A", "B"]
+
+
+def test_picks_outside_the_candidates_are_ignored():
+    # A prompt-injected or inventive reply cannot bring in a tag of its own.
+    assert merge_model_choice(RANKED, ["InventedTag", "ACL", "read-later"], 8) == [
+        "NLP",
+        "LanguageModel",
+    ]

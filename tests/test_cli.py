@@ -542,7 +542,13 @@ def test_reviewed_notes_in_the_notes_folder_are_the_history(env: Env) -> None:
     papers = env.home / "papers.jsonl"
     env.home.mkdir(parents=True, exist_ok=True)
     papers.write_text(
-        json.dumps({"id": "q", "title": "Four-bit weights", "abstract": "We quantize weights."}),
+        json.dumps(
+            {
+                "id": "q",
+                "title": "Low-bit weights for small models",
+                "abstract": "We quantize the weights of a small model to four bits.",
+            }
+        ),
         encoding="utf-8",
     )
     run = env.run("tags", "suggest", "--input", str(papers), "--no-llm", "--top-k", "3")

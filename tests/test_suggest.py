@@ -172,13 +172,14 @@ def test_save_load_round_trip_and_stale_rebuild(tmp_path):
 
 
 @pytest.mark.skipif(not (CORPUS / "notes_dev.jsonl").exists(), reason="no dev corpus")
+@pytest.mark.timeout(900)  # two 5-fold cross-validations; slow on a busy machine
 def test_beats_knn_baseline_on_the_dev_corpus():
     from bench.tags import evaluate, fit_knn, fit_suggester
     from summarizer.history import load_history
 
     items = load_history(CORPUS / "notes_dev.jsonl")
-    vocabulary = load_vocabulary(CORPUS / "vocabulary.tsv")
+    vocabulary = load_vocabulary()  # the shipped one: the corpus's names, our descriptions
     ours, _ms = evaluate(fit_suggester(), items, vocabulary)
     knn, _ = evaluate(fit_knn, items, vocabulary)
-    # Speed is measured by bench/tags.py, not asserted here.
-    assert ours[5][2] > knn[5][2] + 0.03
+    # The exact margin and the speed are measured by bench/tags.py, not asserted here.
+    assert ours[5][2] > knn[5][2] + 0.05
