@@ -11,12 +11,15 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from summarizer import cli_batch, cli_review
 from summarizer.errors import EXIT_REMOTE_FAILURE, SummarizerError
+
+if TYPE_CHECKING:
+    from summarizer.settings import Settings
 
 PROG = "summarize"
 DEFAULT_COMMAND = "draft"
@@ -113,20 +116,17 @@ def draft(
     """Draft the note for one paper (the default command)."""
     from summarizer.estimate import estimate_note
     from summarizer.pipeline import draft_note
-    from summarizer.settings import load_settings
 
-    settings = load_settings(
-        {
-            "model": model,
-            "backend": backend,
-            "vocabulary": vocabulary,
-            "max_input_tokens": max_input_tokens,
-            "full_text": False if abstract_only else None,
-            "cache": False if no_cache else None,
-            "pdf_password": pdf_password,
-            "history": history,
-            "tag_llm": False if no_llm else None,
-        }
+    settings = drafting_settings(
+        model=model,
+        backend=backend,
+        vocabulary=vocabulary,
+        abstract_only=abstract_only,
+        max_input_tokens=max_input_tokens,
+        no_cache=no_cache,
+        history=history,
+        no_llm=no_llm,
+        pdf_password=pdf_password,
     )
     _configure_logging(debug, secrets=_secrets_of(settings))
     status = _Status()
@@ -244,6 +244,37 @@ def vocab_build(history: Path, kinds_from: Path | None, out_file: Path | None) -
 # Commands of their own modules (batch; review, list, export, tags accept).
 cli_batch.register(cli)
 cli_review.register(cli, tags)
+
+
+def drafting_settings(
+    *,
+    model: str | None,
+    backend: str | None,
+    vocabulary: Path | None,
+    abstract_only: bool,
+    max_input_tokens: int | None,
+    no_cache: bool,
+    history: Path | None,
+    no_llm: bool,
+    pdf_password: str | None = None,
+) -> Settings:
+    """Settings from the drafting options that ``summarize REF`` and ``batch`` share
+    (an option left out keeps the config file's or environment's value)."""
+    from summarizer.settings import load_settings
+
+    return load_settings(
+        {
+            "model": model,
+            "backend": backend,
+            "vocabulary": vocabulary,
+            "max_input_tokens": max_input_tokens,
+            "full_text": False if abstract_only else None,
+            "cache": False if no_cache else None,
+            "pdf_password": pdf_password,
+            "history": history,
+            "tag_llm": False if no_llm else None,
+        }
+    )
 
 
 def _print_estimate(estimate: Any, as_json: bool) -> None:

@@ -105,23 +105,20 @@ def batch(
     1 when any failed, 130 when interrupted.
     """
     from summarizer.batch import BatchOptions, run_batch
-    from summarizer.cli import _configure_logging, _secrets_of
+    from summarizer.cli import _configure_logging, _secrets_of, drafting_settings
     from summarizer.errors import BadInputError, BatchFailedError, BatchInterruptedError
     from summarizer.fsutil import atomic_write_text
     from summarizer.readinglist import read_reading_list
-    from summarizer.settings import load_settings
 
-    settings = load_settings(
-        {
-            "model": model,
-            "backend": backend,
-            "vocabulary": vocabulary,
-            "max_input_tokens": max_input_tokens,
-            "full_text": False if abstract_only else None,
-            "cache": False if no_cache else None,
-            "history": history,
-            "tag_llm": False if no_llm else None,
-        }
+    settings = drafting_settings(
+        model=model,
+        backend=backend,
+        vocabulary=vocabulary,
+        abstract_only=abstract_only,
+        max_input_tokens=max_input_tokens,
+        no_cache=no_cache,
+        history=history,
+        no_llm=no_llm,
     )
     _configure_logging(debug, secrets=_secrets_of(settings))
     papers = read_reading_list(reading_list, list_format)

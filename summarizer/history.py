@@ -29,7 +29,7 @@ from typing import Any
 
 from summarizer.errors import HistoryFormatError, NoteFormatError
 from summarizer.fsutil import read_user_text
-from summarizer.note import read_note
+from summarizer.note import read_note, section_content
 
 
 @dataclass(frozen=True)
@@ -125,19 +125,8 @@ def load_history_notes(folder: Path) -> list[HistoryItem]:
 
 def abstract_section(body: str) -> str:
     """The text of the ``# Abstract`` section of a note body ('' if there is none)."""
-    lines: list[str] = []
-    inside = False
-    for line in body.splitlines():
-        if line.startswith("# "):
-            if inside:
-                break
-            inside = line[2:].strip().casefold() == "abstract"
-            continue
-        if inside:
-            stripped = line.strip()
-            if stripped.startswith("- "):
-                stripped = stripped[2:]
-            lines.append(stripped)
+    content = section_content(body, "Abstract") or ""
+    lines = (line.strip().removeprefix("- ") for line in content.splitlines())
     return " ".join(" ".join(lines).split())
 
 

@@ -54,7 +54,7 @@ from sklearn.preprocessing import StandardScaler
 from summarizer.history import HistoryItem, histories_fingerprint, load_histories
 from summarizer.vocabulary import Vocabulary, derived_aliases
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 SIGNALS = ("knn", "linear", "match", "prior")
 # kNN votes are off by default: on the dev corpus they cost 0.008 F1@5 (bench/tags
 # prints the ablation); the dual ridge, a similarity-weighted model over the same
@@ -223,6 +223,9 @@ class TagSuggester:
             stop_words=_STOP_WORDS, sublinear_tf=True, preprocessor=_padded, dtype=np.float64
         ).fit([*texts, *profiles])
         self._description_vectors = self._profile_words.transform(profiles)
+        # Which words each description has, and how many: fixed once fitted.
+        self._description_words = (self._description_vectors > 0).astype(np.float64)
+        self._description_sizes = np.asarray(self._description_words.sum(axis=1)).ravel()
 
     def _description_features(self, text: str) -> np.ndarray:
         """Per tag: [cosine to the description profile, share of its words in the text]."""
@@ -231,9 +234,9 @@ class TagSuggester:
             return out
         vector = self._profile_words.transform([text])
         out[0] = (self._description_vectors @ vector.T).toarray().ravel()
-        present = (self._description_vectors > 0).astype(np.float64)
-        sizes = np.asarray(present.sum(axis=1)).ravel()
-        covered = np.asarray(present @ (vector.T > 0).astype(np.float64).toarray()).ravel()
+        in_text = (vector.T > 0).astype(np.float64).toarray()
+        covered = np.asarray(self._description_words @ in_text).ravel()
+        sizes = self._description_sizes
         out[1] = np.divide(covered, sizes, out=np.zeros_like(covered), where=sizes > 0)
         return out
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -12,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.note import NoteContent, render_note
+from summarizer.review_edit import TagDecision, save_decision
 from tests.factories import make_content, make_paper
+from tests.fakes.environment import clean_environment
 
 VOCABULARY_TSV = """\
 name\tkind\taliases\tdescription
@@ -73,6 +74,34 @@ def three_drafts(notes: Path) -> list[Path]:
     ]
 
 
+# Two kinds of fictional paper for notes that teach tags ({i} numbers them).
+QUANTIZATION = ("Low-bit weights {i}", "We quantize the weights of model {i} to four bits.")
+MUSIC = ("Songs from scores {i}", "We generate music and melodies for song {i}.")
+
+
+def reviewed_notes(
+    folder: Path,
+    count: int,
+    *,
+    accepted: str,
+    rejected: str,
+    paper: tuple[str, str] = QUANTIZATION,
+    first: int = 0,
+) -> None:
+    """``count`` notes drafted, then reviewed (``accepted`` kept, ``rejected`` turned
+    down) with the code behind ``summarize review`` and ``summarize tags accept``."""
+    for i in range(first, first + count):
+        path = write_draft(
+            folder,
+            f"2511.{i:05d}",
+            created=datetime(2026, 11, 1, tzinfo=UTC),
+            suggested=[accepted, rejected],
+            title=paper[0].format(i=i),
+            abstract=paper[1].format(i=i),
+        )
+        save_decision(path, TagDecision(accepted=[accepted], rejected=[rejected]))
+
+
 @dataclass
 class Run:
     code: int
@@ -81,7 +110,7 @@ class Run:
 
 
 def cli_env(home: Path, notes: Path, vocabulary: Path | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
+    env = clean_environment()
     env.update({"SUMMARIZER_HOME": str(home), "SUMMARIZER_NOTES_DIR": str(notes), "TZ": "UTC"})
     if vocabulary is not None:
         env["SUMMARIZER_VOCABULARY"] = str(vocabulary)

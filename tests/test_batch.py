@@ -43,6 +43,7 @@ from summarizer.readinglist import ReadingList, parse_reading_list
 from summarizer.refs import PaperRef
 from summarizer.settings import Settings
 from tests.fakes.arxiv_server import FakeArxivServer
+from tests.fakes.environment import clean_environment, server_variables
 from tests.fakes.openai_server import FakeChatServer, message_text
 from tests.fakes.product import default_product_script
 from tests.fakes.server import Fault, RecordedRequest
@@ -505,22 +506,13 @@ class Env:
 @pytest.fixture
 def env(tmp_path: Path, chat: FakeChatServer, arxiv_server: FakeArxivServer) -> Env:
     variables = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("OPENAI_", "SUMMARIZER_"))
+        **clean_environment(),
+        **server_variables(chat, arxiv_server),
+        "SUMMARIZER_HOME": str(tmp_path / "home"),
+        "SUMMARIZER_NOTES_DIR": str(tmp_path / "notes"),
+        "SUMMARIZER_MODEL_TIMEOUT": "10",
+        "SUMMARIZER_HTTP_TIMEOUT": "5",
     }
-    variables.update(
-        {
-            "SUMMARIZER_HOME": str(tmp_path / "home"),
-            "SUMMARIZER_NOTES_DIR": str(tmp_path / "notes"),
-            "OPENAI_BASE_URL": chat.base_url,
-            "SUMMARIZER_ARXIV_API_URL": arxiv_server.api_url,
-            "SUMMARIZER_ARXIV_PDF_URL": f"{arxiv_server.url}/pdf/",
-            "SUMMARIZER_ARXIV_INTERVAL": "0",
-            "SUMMARIZER_MODEL_TIMEOUT": "10",
-            "SUMMARIZER_HTTP_TIMEOUT": "5",
-        }
-    )
     return Env(tmp_path, tmp_path / "notes", chat, arxiv_server, variables)
 
 

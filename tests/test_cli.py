@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,10 +12,12 @@ import pytest
 import yaml
 
 from tests.fakes.arxiv_server import FakeArxivServer
+from tests.fakes.environment import clean_environment, server_variables
 from tests.fakes.openai_server import FakeChatServer
 from tests.fakes.product import PRODUCT_SUMMARY_JA, PRODUCT_TAGS, default_product_script
 from tests.fakes.server import Fault
 from tests.pdfs import paper_pdf
+from tests.review_support import MUSIC, reviewed_notes
 
 pytestmark = pytest.mark.slow
 
@@ -59,22 +60,13 @@ def env(tmp_path: Path, chat_server: FakeChatServer, arxiv_server: FakeArxivServ
     default_product_script(chat_server)
     arxiv_server.add_pdf("2506.12345", paper_pdf())
     variables = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("OPENAI_", "SUMMARIZER_"))
+        **clean_environment(),
+        **server_variables(chat_server, arxiv_server),
+        "SUMMARIZER_HOME": str(tmp_path / "home"),
+        "SUMMARIZER_NOTES_DIR": str(tmp_path / "notes"),
+        "SUMMARIZER_MODEL_TIMEOUT": "1",
+        "SUMMARIZER_HTTP_TIMEOUT": "1",
     }
-    variables.update(
-        {
-            "SUMMARIZER_HOME": str(tmp_path / "home"),
-            "SUMMARIZER_NOTES_DIR": str(tmp_path / "notes"),
-            "OPENAI_BASE_URL": chat_server.base_url,
-            "SUMMARIZER_ARXIV_API_URL": arxiv_server.api_url,
-            "SUMMARIZER_ARXIV_PDF_URL": f"{arxiv_server.url}/pdf/",
-            "SUMMARIZER_ARXIV_INTERVAL": "0",
-            "SUMMARIZER_MODEL_TIMEOUT": "1",
-            "SUMMARIZER_HTTP_TIMEOUT": "1",
-        }
-    )
     return Env(tmp_path / "home", tmp_path / "notes", chat_server, arxiv_server, variables)
 
 
@@ -535,10 +527,8 @@ def test_venue_tag_comes_from_the_metadata_when_the_vocabulary_has_it(env: Env) 
 
 def test_reviewed_notes_in_the_notes_folder_are_the_history(env: Env) -> None:
     """No --history: what the person accepted when reviewing teaches the next note."""
-    from tests.test_tagging import MUSIC, _reviewed_notes
-
-    _reviewed_notes(env.notes, 12, accepted="Quantization", rejected="NLP")
-    _reviewed_notes(env.notes, 12, accepted="Music", rejected="NLP", paper=MUSIC, first=12)
+    reviewed_notes(env.notes, 12, accepted="Quantization", rejected="NLP")
+    reviewed_notes(env.notes, 12, accepted="Music", rejected="NLP", paper=MUSIC, first=12)
     papers = env.home / "papers.jsonl"
     env.home.mkdir(parents=True, exist_ok=True)
     papers.write_text(

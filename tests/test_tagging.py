@@ -8,47 +8,19 @@ accepted with summarizer.review_edit, the code behind `summarize review` and
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from summarizer.errors import ConfigError
-from summarizer.review_edit import TagDecision, save_decision
 from summarizer.settings import Settings, load_settings
 from summarizer.tagging import MIN_REVIEWED_NOTES, history_sources, load_suggester
 from summarizer.vocabulary import Vocabulary, VocabularyTag
-from tests.review_support import write_draft
+from tests.review_support import reviewed_notes
 
 VOCABULARY = Vocabulary(
     [VocabularyTag("Quantization"), VocabularyTag("Music"), VocabularyTag("NLP")]
 )
-CREATED = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-QUANTIZATION = ("Low-bit weights {i}", "We quantize the weights of model {i} to four bits.")
-MUSIC = ("Songs from scores {i}", "We generate music and melodies for song {i}.")
-
-
-def _reviewed_notes(
-    folder: Path,
-    count: int,
-    *,
-    accepted: str,
-    rejected: str,
-    paper: tuple[str, str] = QUANTIZATION,
-    first: int = 0,
-) -> None:
-    for i in range(first, first + count):
-        path = write_draft(
-            folder,
-            f"2511.{i:05d}",
-            created=CREATED,
-            suggested=[accepted, rejected],
-            title=paper[0].format(i=i),
-            abstract=paper[1].format(i=i),
-        )
-        save_decision(path, TagDecision(accepted=[accepted], rejected=[rejected]))
 
 
 @pytest.fixture(autouse=True)
@@ -76,12 +48,12 @@ def test_sources_are_the_history_then_the_notes_folder(tmp_path):
 
 def test_reviewed_notes_alone_teach_once_there_are_enough(tmp_path):
     notes = tmp_path / "notes"
-    _reviewed_notes(notes, MIN_REVIEWED_NOTES - 1, accepted="Quantization", rejected="Music")
+    reviewed_notes(notes, MIN_REVIEWED_NOTES - 1, accepted="Quantization", rejected="Music")
     assert load_suggester(_settings(tmp_path), VOCABULARY) is None
     with pytest.raises(ConfigError, match="--no-llm needs your tagging history"):
         load_suggester(_settings(tmp_path, tag_llm=False), VOCABULARY)
 
-    _reviewed_notes(notes, MIN_REVIEWED_NOTES, accepted="Quantization", rejected="Music")
+    reviewed_notes(notes, MIN_REVIEWED_NOTES, accepted="Quantization", rejected="Music")
     suggester = load_suggester(_settings(tmp_path, tag_llm=False), VOCABULARY)
     assert suggester is not None
     assert suggester.history_size == MIN_REVIEWED_NOTES
@@ -108,7 +80,7 @@ def test_a_review_changes_what_the_history_teaches(tmp_path):
     assert before is not None
     assert before.suggest(*query, 1)[0][0] == "Music"
 
-    _reviewed_notes(tmp_path / "notes", 30, accepted="Quantization", rejected="Music")
+    reviewed_notes(tmp_path / "notes", 30, accepted="Quantization", rejected="Music")
     after = load_suggester(settings, VOCABULARY)
     assert after is not None
     assert after.history_size == 30  # the same 30 papers, now with the reviewed tags

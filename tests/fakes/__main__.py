@@ -12,6 +12,7 @@ import argparse
 import threading
 
 from tests.fakes.arxiv_server import FakeArxivServer
+from tests.fakes.environment import server_variables
 from tests.fakes.openai_server import FakeChatServer
 from tests.fakes.product import default_product_script
 from tests.pdfs import paper_pdf
@@ -51,10 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated papers:  {generated[0]} … {generated[-1]} ({len(generated)})")
         print()
         print("In another shell:")
-        print(f"  export OPENAI_BASE_URL={chat.base_url}")
-        print(f"  export SUMMARIZER_ARXIV_API_URL={arxiv.api_url}")
-        print(f"  export SUMMARIZER_ARXIV_PDF_URL={arxiv.url}/pdf/")
-        print("  export SUMMARIZER_ARXIV_INTERVAL=0   # the 3 s spacing is for arxiv.org only")
+        for name, value in server_variables(chat, arxiv).items():
+            print(f"  export {name}={value}")
         print()
         print("Serving; press Ctrl-C to stop.", flush=True)
         try:
