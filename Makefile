@@ -31,11 +31,12 @@ demo: $(LOCAL_STAMP)
 
 ## test: lint, then the whole test suite (no network; local fake servers)
 test: $(LOCAL_STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -40,7 +40,7 @@ from tests.fakes.openai_server import FakeChatServer
 from tests.fakes.product import default_product_script
 from tests.pdfs import paper_pdf
 
-ID_LIST_BATCH = 100  # summarizer.arxiv_client.ID_LIST_BATCH
+ID_LIST_BATCH = 100  # summarizer.papers.arxiv.ID_LIST_BATCH
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:

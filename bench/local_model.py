@@ -23,12 +23,12 @@ import sys
 import time
 from dataclasses import dataclass
 
-from summarizer.chain import DraftChain, tag_schema
-from summarizer.local_chat import LocalChatModel, japanese_ratio, to_llama_messages
-from summarizer.local_model import LocalModelUnavailableError, ensure_gguf
-from summarizer.prompts import load_prompt
+from summarizer.drafting.chain import DraftChain, tag_schema
+from summarizer.llm.local_chat import LocalChatModel, japanese_ratio, to_llama_messages
+from summarizer.llm.local_model import LocalModelUnavailableError, ensure_gguf
+from summarizer.llm.prompts import load_prompt
 from summarizer.settings import user_dir
-from summarizer.vocabulary import load_vocabulary
+from summarizer.tags.vocabulary import load_vocabulary
 from tests.factories import make_paper
 
 # Fictional papers written for this benchmark.

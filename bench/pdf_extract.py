@@ -3,7 +3,7 @@
     python -m bench.pdf_extract [--dir DIR] [--repeat N] [--parallelism]
 
 For every PDF in ``../shared/fixtures/real/pdfs/`` (next to the repository), in the
-same run: the pipeline (:func:`summarizer.pdf_text.extract_pdf`: worker process,
+same run: the pipeline (:func:`summarizer.papers.pdf_text.extract_pdf`: worker process,
 cleaning, sections) and the baseline, plain ``PdfReader(path).pages[i].extract_text()``
 over all pages in this process.  Each time is the best of ``--repeat`` runs.  The
 "in-proc" column is the same pipeline without the worker process, so "pipeline"
@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.timing import best_of
-from summarizer import pdf_text
+from summarizer.papers import pdf_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = ROOT.parent / "shared" / "fixtures" / "real" / "pdfs"

@@ -2,7 +2,7 @@
 
 5-fold cross-validation (fixed seed) on the dev corpus of notes, topic tags only
 (``kind`` topic in the corpus vocabulary).  Micro precision / recall / F1 at
-k = 3, 5, 8 for :class:`summarizer.suggest.TagSuggester`, two baselines
+k = 3, 5, 8 for :class:`summarizer.tags.suggest.TagSuggester`, two baselines
 
 * kNN: TF-IDF (word 1-2 grams) cosine, similarity-weighted votes of 10 neighbours;
 * SVM: a LinearSVC per tag over TF-IDF, ranked by decision function
@@ -30,9 +30,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
-from summarizer.history import HistoryItem, load_history
-from summarizer.suggest import DEFAULT_SIGNALS, SIGNALS, TagSuggester
-from summarizer.vocabulary import Vocabulary, load_vocabulary
+from summarizer.tags.history import HistoryItem, load_history
+from summarizer.tags.suggest import DEFAULT_SIGNALS, SIGNALS, TagSuggester
+from summarizer.tags.vocabulary import Vocabulary, load_vocabulary
 
 CORPUS = Path(os.environ.get("SUMMARIZER_CORPUS", "/work/shared/corpus"))
 KS = (3, 5, 8)

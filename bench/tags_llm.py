@@ -27,18 +27,23 @@ from collections.abc import Callable
 from sklearn.model_selection import KFold
 
 from bench.tags import CORPUS, FOLDS, SEED
-from summarizer.chain import (
+from summarizer.drafting.chain import (
     CANDIDATES,
     MIN_TAG_SCORE,
     MODEL_PICK_BONUS,
     DraftChain,
     merge_model_choice,
 )
-from summarizer.history import HistoryItem, load_history
-from summarizer.llm import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors, model_label
+from summarizer.llm.models import (
+    BROKEN_REPLY_EXCEPTIONS,
+    make_chat_model,
+    model_errors,
+    model_label,
+)
 from summarizer.settings import load_settings
-from summarizer.suggest import TagSuggester
-from summarizer.vocabulary import Vocabulary, load_vocabulary
+from summarizer.tags.history import HistoryItem, load_history
+from summarizer.tags.suggest import TagSuggester
+from summarizer.tags.vocabulary import Vocabulary, load_vocabulary
 
 KS = (3, 5)
 

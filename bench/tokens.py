@@ -3,11 +3,11 @@
     python -m bench.tokens [--dir DIR] [--model M] [--overhead N]
 
 For every PDF in ``../shared/fixtures/real/pdfs/`` (next to the repository): the
-tokens of its whole extracted text (:func:`summarizer.pdf_text.extract_pdf` ``.text``)
+tokens of its whole extracted text (:func:`summarizer.papers.pdf_text.extract_pdf` ``.text``)
 in the model's encoding and the time to count them (best of 3); in the same run the
-baseline, a plain ``len(text) // 4``, and :func:`summarizer.tokens.cheap_estimate`,
+baseline, a plain ``len(text) // 4``, and :func:`summarizer.llm.tokens.cheap_estimate`,
 each with its error against the real count; and what the default budgets send
-(:func:`summarizer.budget.plan_full_text`): gpt-4o-mini's 12,000 tokens and the
+(:func:`summarizer.drafting.budget.plan_full_text`): gpt-4o-mini's 12,000 tokens and the
 embedded model's 2,500, with ``--overhead`` tokens of prompt (default 1,000: the
 summary prompt with its few-shot examples is 962).  "appx" is the part of the text
 in appendix sections, which map-reduce sends too.
@@ -22,8 +22,9 @@ import time
 from pathlib import Path
 
 from bench.timing import best_of
-from summarizer import budget, tokens
-from summarizer.pdf_text import extract_pdf
+from summarizer.drafting import budget
+from summarizer.llm import tokens
+from summarizer.papers.pdf_text import extract_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = ROOT.parent / "shared" / "fixtures" / "real" / "pdfs"

@@ -1,6 +1,6 @@
 """summarize: draft Japanese paper notes in a researcher's house style.
 
-The library API is :func:`summarizer.pipeline.draft_note`; the CLI in
+The library API is :func:`summarizer.drafting.pipeline.draft_note`; the CLI in
 :mod:`summarizer.cli` is a thin layer over it.  Submodules are imported on use so
 that ``summarize --help`` stays fast.
 """

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from summarizer.note import NoteContent
-from summarizer.paper import Paper
+from summarizer.notes.note import NoteContent
+from summarizer.papers.paper import Paper
 
 
 def make_paper(**overrides: Any) -> Paper:

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from summarizer.note import NoteContent, render_note
-from summarizer.review_edit import TagDecision, save_decision
+from summarizer.notes.edit import TagDecision, save_decision
+from summarizer.notes.note import NoteContent, render_note
 from tests.factories import make_content, make_paper
 from tests.fakes.environment import clean_environment
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.prompts import PROMPT_NAMES, load_prompt, prompts_dir
+from summarizer.llm.prompts import PROMPT_NAMES, load_prompt, prompts_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -52,8 +52,8 @@ def test_wheel_ships_prompts_inside_the_package(wheel: Path) -> None:
 def test_installed_package_loads_its_own_prompts(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(tmp_path)
     script = (
-        "from summarizer.prompts import prompts_dir, load_prompt;"
-        "from summarizer.vocabulary import load_vocabulary;"
+        "from summarizer.llm.prompts import prompts_dir, load_prompt;"
+        "from summarizer.tags.vocabulary import load_vocabulary;"
         "print(prompts_dir());"
         "print(load_prompt('summarize').examples[0].output[:5]);"
         "print(len(load_vocabulary()))"

@@ -1,0 +1,1 @@
+"""Drafting a reading list: the runner, its journal, list parsing."""

@@ -1,0 +1,143 @@
+"""The crash-safe run journal of ``summarize batch``, and the clean-up after a killed run.
+
+A batch can be killed at any moment (Ctrl-C twice, SIGKILL, a power cut).  The
+notes themselves are written atomically (a temporary file moved into place), so
+the notes on disk are whole or absent and a rerun skips the ones it finds.  What
+that alone cannot tell is which notes *this* batch wrote: with ``force`` a rerun
+would draft them all again, paying for them twice, and the report would not count
+them.  The journal closes that gap:
+
+- ``$SUMMARIZER_HOME/batch/<key>.jsonl``, one per batch (:func:`journal_key`: the
+  notes folder, ``force`` and the papers in order), records the note's path and the
+  SHA-256 of its text *before* the note is written, appended and fsynced.  A crash
+  between the record and the rename leaves a record whose hash matches no note,
+  which is ignored; a note that matches its record was written by this batch, even
+  after the crash, and is reported as drafted (an earlier run), not drafted again.
+- A line cut short by a crash is not a record: it is skipped when the journal is read,
+  and the next record starts on a line of its own.
+- The journal is held under an exclusive, non-blocking ``flock`` while the batch
+  runs, so the same batch started twice fails at once (:class:`BatchBusyError`)
+  instead of both drafting the same papers.  The kernel drops the lock when the
+  process dies, so a killed run never leaves the batch locked.
+- The journal is deleted once every paper is drafted or skipped; a later run of the
+  same list starts afresh.
+- A killed atomic write leaves its temporary file beside the note;
+  :func:`remove_stale_temp_files` deletes those old enough to belong to no live write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from summarizer.errors import BatchBusyError
+from summarizer.fsutil import fsync_dir
+
+if TYPE_CHECKING:
+    from summarizer.batch.readinglist import ListEntry
+
+# A temporary file of an atomic write that is older than this was left by a killed
+# process (a live write takes milliseconds).
+STALE_TEMP_SECONDS = 60.0
+
+
+def journal_key(folder: Path, force: bool, entries: Sequence[ListEntry]) -> str:
+    """Which batch this is: the notes folder, ``force`` and the papers, in order."""
+    payload = {
+        "notes": str(folder.resolve()),
+        "force": force,
+        "papers": [entry.ref.versioned_id for entry in entries],
+    }
+    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:24]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class RunJournal:
+    """The notes an unfinished batch wrote (see the module docstring).
+
+    Held under an exclusive ``flock`` while the batch runs, so the same batch cannot
+    run twice at once.
+    """
+
+    def __init__(self, path: Path, handle: IO[str], written: dict[str, str]) -> None:
+        self.path = path
+        self._handle = handle
+        self._written = written
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, directory: Path, key: str, folder: Path) -> RunJournal:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{key}.jsonl"
+        handle = path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise BatchBusyError(str(folder)) from None
+        handle.seek(0)
+        text = handle.read()
+        written: dict[str, str] = {}
+        for line in text.splitlines():
+            # A line cut short by a crash is just not a record.
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                record = json.loads(line)
+                written[record["path"]] = record["sha256"]
+        if text and not text.endswith("\n"):
+            handle.write("\n")  # so the next record starts on a line of its own
+        fsync_dir(directory)
+        return cls(path, handle, written)
+
+    def __enter__(self) -> RunJournal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._handle.close()
+
+    def wrote(self, note: Path) -> bool:
+        """Whether ``note`` is exactly what an earlier run of this batch wrote there."""
+        digest = self._written.get(str(note.resolve()))
+        if digest is None:
+            return False
+        try:
+            return _sha256(note.read_bytes()) == digest
+        except OSError:
+            return False
+
+    def record(self, note: Path, text: str) -> None:
+        """Called just before ``text`` is written to ``note``: durable first."""
+        line = json.dumps({"path": str(note.resolve()), "sha256": _sha256(text.encode())})
+        with self._lock:
+            self._handle.write(line + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+
+    def finish(self) -> None:
+        """The batch is complete: the next run of it starts afresh."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+def remove_stale_temp_files(folder: Path, stems: Sequence[str]) -> int:
+    """Delete temporary files that a killed run's atomic writes left beside notes."""
+    removed = 0
+    now = time.time()
+    for stem in stems:
+        for temp in folder.glob(f".{glob.escape(stem)}.md.*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                    temp.unlink()
+                    removed += 1
+    return removed

@@ -1,0 +1,366 @@
+"""Reading lists: the papers a batch drafts, from a text, Markdown or BibTeX file.
+
+* text: one reference per line (any form :func:`~summarizer.papers.refs.parse_reference`
+  takes); blank lines and ``#`` comments, whole-line or after a space, are ignored;
+  any other line that is not a reference is reported with its line number.
+* Markdown: every arXiv link or ID anywhere in the text; an ``arxiv.org/abs|pdf|html``
+  link or ``arXiv:`` citation that is not a valid reference is reported.
+* BibTeX: per entry, ``eprint`` (when ``archivePrefix``/``eprinttype`` is arXiv or
+  absent), then an arXiv ``doi`` (10.48550/arXiv.…), an arxiv.org ``url``, then an
+  ``arXiv:…`` in ``journal``/``note``/``howpublished`` (Google Scholar's exports).
+  An entry with none is listed as ignored (not an arXiv paper), one whose arXiv
+  field is malformed as invalid.
+
+The same paper named twice (other versions, other URL forms) is drafted once, at the
+line of its first mention.  **Which version wins**: a mention without a version
+(meaning "the latest") over any pinned version, otherwise the highest version named.
+A note is per paper, not per version, so only one can be drafted, and the newest is
+what a reader of the list wants.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TextIO
+
+from summarizer.errors import BadInputError, InvalidReferenceError
+from summarizer.fsutil import read_user_text
+from summarizer.papers.refs import PaperRef, find_references, parse_reference
+
+ListFormat = Literal["text", "markdown", "bibtex"]
+FORMATS: tuple[str, ...] = ("auto", "text", "markdown", "bibtex")
+_SUFFIXES: dict[str, ListFormat] = {
+    ".txt": "text",
+    ".list": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+}
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One paper of the list: where it is first named, and the reference to draft."""
+
+    line: int
+    text: str  # as written at that line
+    ref: PaperRef
+    duplicate_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    line: int
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.text!r}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ReadingList:
+    source: str  # the path, or "<stdin>"
+    format: ListFormat
+    entries: list[ListEntry]
+    invalid: list[ListProblem] = field(default_factory=list)
+    # BibTeX entries that point at no arXiv paper: reported, not failed.
+    ignored: list[ListProblem] = field(default_factory=list)
+
+
+# A reference found in the list, before deduplication.
+_Found = tuple[int, str, PaperRef]
+
+
+def read_reading_list(
+    location: str, list_format: str = "auto", *, stdin: TextIO | None = None
+) -> ReadingList:
+    """Read and parse the list at ``location`` (a path, or ``-`` for stdin)."""
+    if location == STDIN:
+        text, source = (stdin or sys.stdin).read(), "<stdin>"
+    else:
+        path = Path(location).expanduser()
+        if path.is_dir():
+            raise BadInputError(f"{location} is a folder; give a reading-list file")
+        text = read_user_text(path, _unreadable)
+        source = str(path)
+    chosen = detect_format(location, text) if list_format == "auto" else list_format
+    return parse_reading_list(text, chosen, source)  # type: ignore[arg-type]
+
+
+def _unreadable(path: str, reason: str) -> BadInputError:
+    return BadInputError(f"cannot read the reading list {path}: {reason}")
+
+
+def detect_format(location: str, text: str) -> ListFormat:
+    """By the file's extension; for stdin or another extension, by its content."""
+    suffix = Path(location).suffix.lower() if location != STDIN else ""
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    if location != STDIN and suffix == "":
+        return "text"
+    if re.search(r"^\s*@\s*[A-Za-z]+\s*[{(]", text, re.MULTILINE):
+        return "bibtex"
+    # Links or list items mean Markdown; a text list has neither.
+    if re.search(r"\]\(|^\s*(?:[-*+]|\d+\.)\s", text, re.MULTILINE):
+        return "markdown"
+    return "text"
+
+
+def parse_reading_list(text: str, list_format: ListFormat, source: str) -> ReadingList:
+    text = text.removeprefix("\ufeff")
+    ignored: list[ListProblem] = []
+    if list_format == "text":
+        found, invalid = _parse_text(text)
+    elif list_format == "markdown":
+        found, invalid = _parse_markdown(text)
+    elif list_format == "bibtex":
+        found, invalid, ignored = _parse_bibtex(text)
+    else:
+        raise BadInputError(f"unknown list format {list_format!r}; use one of {FORMATS}")
+    return ReadingList(source, list_format, deduplicate(found), invalid, ignored)
+
+
+def deduplicate(found: list[_Found]) -> list[ListEntry]:
+    """One entry per paper, at its first mention; the version as the module says."""
+    first: dict[str, _Found] = {}
+    chosen: dict[str, PaperRef] = {}
+    lines: dict[str, list[int]] = {}
+    for line, text, ref in found:
+        key = ref.arxiv_id
+        if key not in first:
+            first[key], chosen[key], lines[key] = (line, text, ref), ref, []
+            continue
+        lines[key].append(line)
+        if _newer(ref, chosen[key]):
+            chosen[key] = ref
+    return [
+        ListEntry(line, text, chosen[key], tuple(lines[key]))
+        for key, (line, text, _) in first.items()
+    ]
+
+
+def _newer(candidate: PaperRef, current: PaperRef) -> bool:
+    if current.version is None:
+        return False
+    return candidate.version is None or candidate.version > current.version
+
+
+# --- text --------------------------------------------------------------------------
+
+_TRAILING_COMMENT = re.compile(r"\s+#.*$")
+
+
+def _parse_text(text: str) -> tuple[list[_Found], list[ListProblem]]:
+    found: list[_Found] = []
+    invalid: list[ListProblem] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = _TRAILING_COMMENT.sub("", raw).strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            found.append((number, line, parse_reference(line)))
+        except InvalidReferenceError as error:
+            invalid.append(ListProblem(number, line, _reason(error)))
+    return found, invalid
+
+
+def _reason(error: InvalidReferenceError) -> str:
+    return f"not an arXiv reference ({error.reason or 'unrecognised form'})"
+
+
+# --- Markdown ----------------------------------------------------------------------
+
+# What a reader means as an arXiv paper in prose: these are reported when invalid.
+_ARXIV_MENTION = re.compile(
+    r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/[^\s)\]>\"'<]+"
+    r"|arxiv:[ \t]*[^\s)\]>\"'<,;]+",
+    re.IGNORECASE,
+)
+
+
+def _parse_markdown(text: str) -> tuple[list[_Found], list[ListProblem]]:
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    found = [
+        (_line_at(starts, offset), _mention_at(text, offset), ref)
+        for offset, ref in find_references(text)
+    ]
+    accepted = {offset for offset, _ in find_references(text)}
+    invalid = []
+    for mention in _ARXIV_MENTION.finditer(text):
+        if mention.start() in accepted:
+            continue
+        candidate = mention.group().rstrip(".,:;!?")
+        try:
+            parse_reference(candidate)
+        except InvalidReferenceError as error:
+            invalid.append(
+                ListProblem(_line_at(starts, mention.start()), candidate, _reason(error))
+            )
+    return found, invalid
+
+
+def _line_at(starts: list[int], offset: int) -> int:
+    """1-based line of ``offset``, given the offsets where lines start."""
+    return bisect.bisect_right(starts, offset)
+
+
+_MENTION_TEXT = re.compile(r"(?:arxiv:[ \t]*)?[A-Za-z0-9:/._-]+", re.IGNORECASE | re.ASCII)
+
+
+def _mention_at(text: str, offset: int) -> str:
+    """The reference as written (for the report), without trailing punctuation."""
+    match = _MENTION_TEXT.match(text, offset)
+    return match.group().rstrip(".,:;!?") if match else text[offset : offset + 40]
+
+
+# --- BibTeX ------------------------------------------------------------------------
+
+_SKIPPED_ENTRY_TYPES = frozenset({"comment", "preamble", "string"})
+_TEXT_FIELDS = ("journal", "note", "howpublished", "booktitle")
+
+
+def _parse_bibtex(text: str) -> tuple[list[_Found], list[ListProblem], list[ListProblem]]:
+    found: list[_Found] = []
+    invalid: list[ListProblem] = []
+    ignored: list[ListProblem] = []
+    for entry in _bib_entries(text):
+        if isinstance(entry, ListProblem):
+            invalid.append(entry)
+            continue
+        line, key, fields = entry
+        ref, problem = _bib_reference(fields)
+        if ref is not None:
+            found.append((line, f"@{key}", ref))
+        elif problem is not None:
+            invalid.append(ListProblem(line, f"@{key}", problem))
+        else:
+            ignored.append(ListProblem(line, f"@{key}", "no arXiv eprint, doi or url"))
+    return found, invalid, ignored
+
+
+def _bib_reference(fields: dict[str, str]) -> tuple[PaperRef | None, str | None]:
+    """The entry's arXiv paper, or the reason a field meant as arXiv is unusable."""
+    candidates: list[tuple[str, str]] = []
+    archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
+    if fields.get("eprint") and archive in ("", "arxiv"):
+        candidates.append(("eprint", fields["eprint"]))
+    doi = fields.get("doi", "")
+    if doi.lower().removeprefix("https://doi.org/").startswith("10.48550/"):
+        candidates.append(("doi", doi))
+    if "arxiv.org" in fields.get("url", "").lower():
+        candidates.append(("url", fields["url"]))
+    problem = None
+    for name, value in candidates:
+        try:
+            return parse_reference(value), None
+        except InvalidReferenceError as error:
+            # An eprint without an archive prefix may be another archive's number.
+            if name != "eprint" or archive == "arxiv":
+                problem = problem or f"{name} {value!r}: {_reason(error)}"
+    for name in _TEXT_FIELDS:
+        mentions = find_references(fields.get(name, ""))
+        if mentions:
+            return mentions[0][1], None
+    return None, problem
+
+
+_Entry = tuple[int, str, dict[str, str]]
+
+
+def _bib_entries(text: str) -> Iterator[_Entry | ListProblem]:
+    """``(line, key, fields)`` per entry; text outside entries is a comment in BibTeX."""
+    position = 0
+    while (at := text.find("@", position)) >= 0:
+        line = text.count("\n", 0, at) + 1
+        match = re.compile(r"@\s*([A-Za-z]+)\s*([{(])").match(text, at)
+        if match is None:
+            position = at + 1
+            continue
+        closing = "}" if match.group(2) == "{" else ")"
+        end = _matching_close(text, match.end() - 1, closing)
+        if end < 0:
+            yield ListProblem(line, text[at : at + 40].split("\n")[0], "entry is never closed")
+            return
+        position = end + 1
+        if match.group(1).lower() in _SKIPPED_ENTRY_TYPES:
+            continue
+        body = text[match.end() : end]
+        key, _, rest = body.partition(",")
+        try:
+            yield line, key.strip(), _bib_fields(rest)
+        except ValueError as error:
+            yield ListProblem(line, f"@{key.strip()}", f"malformed entry ({error})")
+
+
+def _matching_close(text: str, open_at: int, closing: str) -> int:
+    """Index of the delimiter closing the one at ``open_at`` (braces inside nest), or -1."""
+    depth = 0
+    for index in range(open_at + 1, len(text)):
+        char = text[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            if depth == 0:
+                return index if closing == "}" else -1
+            depth -= 1
+        elif char == closing and depth == 0:
+            return index
+    return -1
+
+
+_FIELD_NAME = re.compile(r"\s*([A-Za-z][\w:.-]*)\s*=\s*")
+
+
+def _bib_fields(body: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    position = 0
+    while True:
+        while position < len(body) and body[position] in " \t\r\n,":
+            position += 1
+        if position >= len(body):
+            return fields
+        name = _FIELD_NAME.match(body, position)
+        if name is None:
+            raise ValueError(f"expected 'field = value' at {body[position : position + 20]!r}")
+        value, position = _bib_value(body, name.end())
+        fields[name.group(1).lower()] = " ".join(value.split())
+
+
+def _bib_value(body: str, position: int) -> tuple[str, int]:
+    """A value: ``{…}``, ``"…"`` or a bare word, joined by ``#``; braces dropped."""
+    parts = []
+    while True:
+        char = body[position : position + 1]
+        if char == "{":
+            end = _matching_close(body, position, "}")
+            if end < 0:
+                raise ValueError("unbalanced braces")
+            parts.append(body[position + 1 : end])
+            position = end + 1
+        elif char == '"':
+            end = position + 1
+            depth = 0
+            while end < len(body) and (body[end] != '"' or depth > 0):
+                depth += {"{": 1, "}": -1}.get(body[end], 0)
+                end += 1
+            if end >= len(body):
+                raise ValueError("unclosed quote")
+            parts.append(body[position + 1 : end])
+            position = end + 1
+        else:
+            word = re.compile(r"[^\s,#}]*").match(body, position)
+            assert word is not None  # the pattern matches the empty string
+            parts.append(word.group())
+            position = word.end()
+        concatenation = re.compile(r"\s*#\s*").match(body, position)
+        if concatenation is None:
+            return "".join(parts).replace("{", "").replace("}", ""), position
+        position = concatenation.end()

@@ -1,0 +1,1 @@
+"""Drafting a note: the chains, the token budget, the fact check, the pipeline."""

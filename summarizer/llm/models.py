@@ -1,0 +1,115 @@
+"""The chat model behind the chain, and what its failures mean to a user."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from summarizer.errors import ConfigError, ModelError
+from summarizer.llm.gate import gated_http_client
+from summarizer.settings import OPENAI_API_HOST, Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from summarizer.llm.gate import ModelGate
+
+# Sent when no key may be sent: OpenAI-compatible servers such as Ollama or vLLM
+# ignore it, but the client library refuses to run without one.
+PLACEHOLDER_API_KEY = "no-key-needed"
+
+# Replies that arrive broken; status codes and timeouts are retried by the client.
+BROKEN_REPLY_EXCEPTIONS: tuple[type[BaseException], ...] = (json.JSONDecodeError,)
+
+
+def make_chat_model(
+    settings: Settings,
+    setup_progress: Callable[[int, int], None] | None = None,
+    *,
+    gate: ModelGate | None = None,
+) -> BaseChatModel:
+    """The chat model the settings select: the embedded model or an OpenAI-compatible server.
+
+    ``setup_progress(done_bytes, total_bytes)`` reports the local model's one-time
+    setup (assembling its weights), so the CLI can show a progress bar.  With a
+    ``gate``, every HTTP request to the server passes it (see :class:`GatedTransport`).
+    """
+    if settings.resolved_backend == "local":
+        from summarizer.llm.local_chat import LocalChatModel
+        from summarizer.llm.local_model import ensure_gguf
+
+        return LocalChatModel(model_path=str(ensure_gguf(settings.cache_dir, setup_progress)))
+    if not settings.model_is_configured():
+        hint = ""
+        if settings.openai_api_key is not None:
+            hint = (
+                f" (OPENAI_API_KEY is sent only to {OPENAI_API_HOST}; set SUMMARIZER_API_KEY "
+                f"for {settings.effective_base_url})"
+            )
+        raise ConfigError(
+            "no chat model configured: set OPENAI_API_KEY for OpenAI, or OPENAI_BASE_URL "
+            f"for an OpenAI-compatible server such as Ollama or vLLM{hint}"
+        )
+    from langchain_openai import ChatOpenAI
+
+    chat = ChatOpenAI(
+        model=settings.model,
+        base_url=settings.effective_base_url,
+        api_key=settings.api_key_for_model() or PLACEHOLDER_API_KEY,
+        timeout=settings.model_timeout,
+        max_retries=settings.model_retries,
+        http_client=gated_http_client(gate, settings.model_timeout) if gate else None,
+    )
+    return chat
+
+
+def model_label(chat_model: BaseChatModel, settings: Settings) -> str:
+    """The name the note gives the model: what actually wrote the text."""
+    return str(getattr(chat_model, "model_label", None) or settings.model)
+
+
+def server_label(base_url: str) -> str:
+    """``host:port`` of a base URL: enough to name the server, never a credential."""
+    parts = urlsplit(base_url)
+    return parts.netloc.rpartition("@")[2] or base_url
+
+
+@contextlib.contextmanager
+def model_errors(settings: Settings) -> Iterator[None]:
+    """Turn the client library's exceptions into one-line :class:`ModelError`s."""
+    import openai
+
+    where = server_label(settings.effective_base_url)
+    try:
+        yield
+    except openai.AuthenticationError:
+        hint = "check the API key"
+        if settings.api_key is None and settings.openai_api_key is not None:
+            hint = (
+                f"OPENAI_API_KEY is sent only to {OPENAI_API_HOST}; "
+                "set SUMMARIZER_API_KEY for this server"
+            )
+        raise ModelError(where, "the server rejected the API key (HTTP 401)", hint) from None
+    except openai.NotFoundError:
+        raise ModelError(
+            where,
+            f"model {settings.model!r} was not found (HTTP 404)",
+            "check --model / SUMMARIZER_MODEL",
+        ) from None
+    except openai.RateLimitError:
+        raise ModelError(where, "rate limited (HTTP 429) after retries") from None
+    except openai.APIStatusError as error:
+        raise ModelError(where, f"HTTP {error.status_code} after retries") from None
+    except openai.APITimeoutError:
+        raise ModelError(
+            where,
+            f"no answer within {settings.model_timeout:.0f} s after retries",
+            "try again later or raise SUMMARIZER_MODEL_TIMEOUT",
+        ) from None
+    except openai.APIConnectionError:
+        raise ModelError(where, "could not connect, or the reply was cut off") from None
+    except BROKEN_REPLY_EXCEPTIONS:
+        raise ModelError(where, "the reply was not valid JSON, three times") from None

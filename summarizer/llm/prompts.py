@@ -1,0 +1,96 @@
+"""Prompt templates: TOML files under ``prompts/``, loaded as UTF-8.
+
+In a source checkout they are read from the repository's top-level ``prompts/``;
+an installed wheel carries them as ``summarizer/prompts``.  ``$SUMMARIZER_PROMPTS_DIR``
+points at a folder of the user's own versions, for tuning without editing the package.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from summarizer.errors import ConfigError
+
+if TYPE_CHECKING:
+    from langchain_core.prompts import ChatPromptTemplate
+
+PROMPT_NAMES = ("translate", "summarize", "tags")
+
+
+@dataclass(frozen=True)
+class FewShotExample:
+    inputs: dict[str, str]
+    output: str
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    name: str
+    version: int
+    system: str
+    human: str
+    examples: tuple[FewShotExample, ...] = ()
+
+    def to_chat_prompt(self) -> ChatPromptTemplate:
+        """A LangChain chat prompt: system, few-shot turns, then the paper."""
+        from langchain_core.prompts import ChatPromptTemplate, HumanMessagePromptTemplate
+
+        messages: list = [("system", self.system)]
+        human = HumanMessagePromptTemplate.from_template(self.human)
+        for example in self.examples:
+            # Examples are rendered now and added as literal messages, so their
+            # text is never parsed as a template.
+            messages.append(human.format(**example.inputs))
+            messages.append(("ai", _escape_braces(example.output)))
+        messages.append(("human", self.human))
+        return ChatPromptTemplate.from_messages(messages)
+
+
+def _escape_braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def prompts_dir() -> Path:
+    override = os.environ.get("SUMMARIZER_PROMPTS_DIR")
+    if override:
+        return Path(override).expanduser()
+    packaged = resources.files("summarizer").joinpath("prompts")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    # Source checkout or editable install: the repository's top-level folder.
+    return Path(__file__).resolve().parents[2] / "prompts"
+
+
+@cache
+def load_prompt(name: str, directory: Path | None = None) -> PromptSpec:
+    path = (directory or prompts_dir()) / f"{name}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"prompt file {path} is missing; reinstall summarize") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read prompt file {path}: {error}") from None
+    try:
+        messages = data["messages"]
+        examples = tuple(
+            FewShotExample(
+                inputs={key: value for key, value in item.items() if key != "output"},
+                output=item["output"],
+            )
+            for item in data.get("examples", [])
+        )
+        return PromptSpec(
+            name=name,
+            version=int(data.get("meta", {}).get("version", 1)),
+            system=messages["system"].strip(),
+            human=messages["human"].strip(),
+            examples=examples,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"prompt file {path} lacks {error}") from None

@@ -1,0 +1,1 @@
+"""The note file: its format, the notes folder, byte-exact edits, export."""

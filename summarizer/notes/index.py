@@ -1,0 +1,148 @@
+"""Find the notes in a folder (or named files), newest first, filtered by status or tag.
+
+Only notes of this tool count (front matter with ``arxiv_id`` or ``source``);
+other Markdown files (a README, an unreadable file) are skipped, as history.py
+does.  Hidden folders (``.git``) are not searched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import BadInputError, NoteFormatError
+from summarizer.notes.note import (
+    Note,
+    NoteState,
+    read_note,
+    section_content,
+    state_of,
+    tag_key,
+    tag_list,
+)
+
+
+@dataclass(frozen=True)
+class NoteInfo:
+    path: Path
+    note: Note
+    state: NoteState
+
+    @property
+    def front(self) -> dict[str, Any]:
+        return self.note.front_matter
+
+    @property
+    def status(self) -> str:
+        return self.note.status
+
+    @property
+    def title_line(self) -> str:
+        return str(self.front.get("title_line") or self.front.get("title") or self.path.stem)
+
+    @property
+    def created(self) -> datetime | None:
+        return as_datetime(self.front.get("created"))
+
+    @property
+    def reviewed_at(self) -> datetime | None:
+        return as_datetime(self.front.get("reviewed_at"))
+
+    @property
+    def tags(self) -> list[str]:
+        """What the note carries: accepted tags once reviewed, else the suggested ones."""
+        if self.status == "reviewed":
+            return tag_list(self.front.get("tags"))
+        return tag_list(self.front.get("tags")) or tag_list(self.front.get("suggested_tags"))
+
+    @property
+    def summary(self) -> str:
+        return section_content(self.note.body, "Summary") or ""
+
+    def newest_first_key(self) -> float:
+        moment = self.created
+        if moment is None:
+            return self.path.stat().st_mtime
+        return moment.timestamp()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "status": self.status,
+            "edited": self.state is NoteState.EDITED,
+            "title_line": self.title_line,
+            "created": _iso(self.created),
+            "reviewed_at": _iso(self.reviewed_at),
+            "tags": tag_list(self.front.get("tags")),
+            "suggested_tags": tag_list(self.front.get("suggested_tags")),
+            "rejected_tags": tag_list(self.front.get("rejected_tags")),
+        }
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A front-matter timestamp (YAML gives datetime, date or str) as an aware datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            return as_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def find_notes(paths: Iterable[Path]) -> list[NoteInfo]:
+    """The notes in the given folders (recursively) and files, newest first.
+
+    A file named explicitly that is not a note of this tool is an error; in a
+    folder such files are skipped.
+    """
+    found: dict[Path, NoteInfo] = {}
+    for path in paths:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*.md")):
+                relative = candidate.relative_to(path).parts
+                if any(part.startswith(".") for part in relative):
+                    continue
+                info = _load(candidate)
+                if info is not None:
+                    found.setdefault(candidate.resolve(), info)
+        elif path.is_file():
+            info = _load(path)
+            if info is None:
+                raise NoteFormatError(str(path), "it is not a note written by summarize")
+            found.setdefault(path.resolve(), info)
+        else:
+            raise BadInputError(f"{path}: no such file or folder")
+    return sorted(found.values(), key=NoteInfo.newest_first_key, reverse=True)
+
+
+def _load(path: Path) -> NoteInfo | None:
+    try:
+        note = read_note(path)
+    except (NoteFormatError, OSError):
+        return None
+    state = state_of(note)
+    return None if state is NoteState.FOREIGN else NoteInfo(path=path, note=note, state=state)
+
+
+def filter_notes(
+    notes: Iterable[NoteInfo], *, status: str | None = None, tag: str | None = None
+) -> list[NoteInfo]:
+    """Notes with ``status`` (draft includes edited drafts) carrying ``tag`` (any spelling)."""
+    key = tag_key(tag) if tag else None
+    return [
+        info
+        for info in notes
+        if (status is None or info.status == status)
+        and (key is None or key in {tag_key(t) for t in info.tags})
+    ]

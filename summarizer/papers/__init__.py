@@ -1,0 +1,1 @@
+"""Papers in: references, the arXiv API, PDFs and their text."""

@@ -1,0 +1,1 @@
+"""Reviewing drafts: decisions on tags, and the terminal screen."""

@@ -1,0 +1,1 @@
+"""Hashtags: the controlled vocabulary, the history of tagged notes, the learned suggester."""

@@ -1,0 +1,490 @@
+"""Topic-tag suggestions learned from the user's own tagged notes (no model calls).
+
+:class:`TagSuggester` combines four kinds of evidence for every topic tag of the
+vocabulary, then a learned combiner turns them into one calibrated score:
+
+``knn`` (off by default: see :data:`DEFAULT_SIGNALS`)
+    nearest neighbours among the user's notes (TF-IDF word 1-2 grams, cosine),
+    similarity-weighted tag votes of the 10 nearest.
+``linear``
+    a per-tag linear model (one multi-output ridge regression) over TF-IDF word
+    1-2 grams and character 2-5 grams, and the tag's rank among the paper's tags
+    by that model.
+``match``
+    the tag's name, aliases and derived aliases written in the title or abstract,
+    and how reliable such a match was for this tag in the user's history; plus the
+    TF-IDF cosine between the paper and the tag's description, and the share of the
+    description's words the paper uses (descriptions help tags whose name a paper
+    never writes, such as ``Dataset`` or ``OpenWeight``).
+``prior``
+    how often the user uses the tag, and co-occurrence with the tags the other
+    signals point at (``LanguageModel`` brings ``NLP``).
+
+The combiner (the mean of gradient-boosted trees and a logistic regression over
+the signals, both log-loss) is fitted on out-of-fold signals of the history
+(5 folds), so its output is a probability estimate in [0, 1].  Everything is
+deterministic.
+Only topic tags of the vocabulary are ever returned: tags in the history that
+the vocabulary does not list are dropped when fitting, rejected tags
+(``rejected_tags`` of reviewed notes) count as strong negatives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from summarizer.tags.history import HistoryItem, histories_fingerprint, load_histories
+from summarizer.tags.vocabulary import Vocabulary, derived_aliases
+
+INDEX_FORMAT = 3
+SIGNALS = ("knn", "linear", "match", "prior")
+# kNN votes are off by default: on the dev corpus they cost 0.008 F1@5 (bench/tags
+# prints the ablation); the dual ridge, a similarity-weighted model over the same
+# notes, already carries what the neighbours know.
+DEFAULT_SIGNALS = ("linear", "match", "prior")
+_NEIGHBOURS = 10
+_INNER_FOLDS = 5
+_REJECTED_WEIGHT = 3.0
+_RIDGE_ALPHA = 1.0
+# Gradient-boosted trees over the signals: small, shallow and regularised, because
+# a user's history is a few hundred notes.
+_COMBINER = {
+    "max_iter": 150,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+    "random_state": 0,
+}
+
+
+# --- text normalisation and tag spellings --------------------------------------------
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case alphanumeric tokens, plural ``s`` removed (so ``systems`` = ``system``)."""
+    tokens = _NON_WORD.split(text.casefold())
+    return [
+        t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t
+        for t in tokens
+        if t
+    ]
+
+
+def _phrase(spelling: str) -> str:
+    """``ReinforcementLearning`` / ``Supervised-FineTuning`` -> ``reinforcement learning``."""
+    return " ".join(_words(_CAMEL.sub(" ", spelling)))
+
+
+def _tag_phrases(name: str, aliases: Iterable[str]) -> list[str]:
+    spellings = [name, *aliases, *derived_aliases(name)]
+    # "PEFT(Adaptor/LoRA)", "ActivationSteering/ITI": each part of a compound name.
+    parts = [p for p in re.split(r"[()/]", name) if p.strip()]
+    if len(parts) > 1:
+        spellings += [p for p in parts if len(p.strip()) >= 3]
+    phrases: list[str] = []
+    for spelling in spellings:
+        for phrase in {_phrase(spelling), " ".join(_words(spelling))}:
+            if len(phrase) >= 2 and phrase not in phrases:
+                phrases.append(phrase)
+    return phrases
+
+
+# English stop words as _words() spells them ("always" -> "alway").
+_STOP_WORDS = sorted({word for stop in ENGLISH_STOP_WORDS for word in _words(stop)})
+
+
+def _padded(text: str) -> str:
+    return " " + " ".join(_words(text)) + " "
+
+
+def _compact(text: str) -> str:
+    return "".join(_words(text))
+
+
+# --- the suggester -----------------------------------------------------------------
+
+
+@dataclass
+class _Base:
+    """What the per-tag signals need, fitted on some set of notes."""
+
+    word: TfidfVectorizer
+    char: TfidfVectorizer | None
+    doc_vectors: sparse.csr_matrix  # word TF-IDF of the notes, L2-normalised
+    labels: np.ndarray  # notes x tags, 1 = tagged
+    char_vectors: sparse.csr_matrix | None  # char TF-IDF of the notes
+    dual: np.ndarray | None  # linear-kernel ridge: notes x tags dual coefficients
+    label_means: np.ndarray
+    counts: np.ndarray  # how many notes carry each tag
+    cooc: np.ndarray  # P(tag j | tag i) with a little smoothing, diagonal 0
+    reliability: np.ndarray  # P(tag | its name matched), smoothed
+    n_docs: int
+
+
+class TagSuggester:
+    """Learns topic tags from a user's history; see the module docstring."""
+
+    def __init__(
+        self, *, signals: Sequence[str] = DEFAULT_SIGNALS, use_char_ngrams: bool = True
+    ) -> None:
+        unknown = set(signals) - set(SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown signals {sorted(unknown)}; known: {SIGNALS}")
+        self.signals = tuple(s for s in SIGNALS if s in signals)
+        self.use_char_ngrams = use_char_ngrams
+        self.tags: list[str] = []
+        self._fitted = False
+
+    # --- fitting ---------------------------------------------------------------
+
+    def fit(self, history: Sequence[HistoryItem], vocabulary: Vocabulary) -> TagSuggester:
+        self.tags = vocabulary.names("topic")
+        self.vocabulary_fingerprint = vocabulary_fingerprint(vocabulary)
+        index = {tag: i for i, tag in enumerate(self.tags)}
+        by_name = {tag.name: tag for tag in vocabulary}
+        self._phrases = [_tag_phrases(t, by_name[t].aliases) for t in self.tags]
+        self._descriptions = [by_name[t].description for t in self.tags]
+        self._fit_descriptions([item.text for item in history])
+        texts = [item.text for item in history]
+        labels = np.zeros((len(history), len(self.tags)), dtype=np.float64)
+        rejected = np.zeros_like(labels, dtype=bool)
+        for row, item in enumerate(history):
+            for tag in vocabulary.filter(item.tags, kind="topic"):
+                labels[row, index[tag]] = 1.0
+            for tag in vocabulary.filter(item.rejected, kind="topic"):
+                if labels[row, index[tag]] == 0:
+                    rejected[row, index[tag]] = True
+        self._n_history = len(history)
+        matches = [self._match_features(text) for text in texts]
+
+        # Out-of-fold signals for the combiner, then the base signals on everything.
+        rows: list[np.ndarray] = []
+        targets: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        if len(history) >= 4:
+            folds = KFold(n_splits=min(_INNER_FOLDS, len(history)), shuffle=True, random_state=0)
+            for train, test in folds.split(texts):
+                base = self._fit_base(
+                    [texts[i] for i in train], labels[train], [matches[i] for i in train]
+                )
+                for i in test:
+                    rows.append(self._features(base, texts[i], matches[i]))
+                    targets.append(labels[i])
+                    weights.append(np.where(rejected[i], _REJECTED_WEIGHT, 1.0))
+        self._base = self._fit_base(texts, labels, matches)
+        self._combiners: list[Any] = []
+        if rows:
+            x = np.vstack(rows)
+            y = np.concatenate(targets)
+            w = np.concatenate(weights)
+            if 0 < y.sum() < len(y):
+                self._combiners = _fit_combiners(x, y, w)
+        self._fitted = True
+        return self
+
+    def _fit_descriptions(self, texts: list[str]) -> None:
+        """TF-IDF profiles of the tags' descriptions (with name and aliases).
+
+        Fitted on the history and the descriptions together, so a word common in the
+        user's notes ("model", "task") weighs little and a telling one ("benchmark",
+        "on-device") much.  Tags without a description get an empty profile.
+        """
+        profiles = [
+            f"{' '.join(phrases)} {description}" if description else ""
+            for phrases, description in zip(self._phrases, self._descriptions, strict=True)
+        ]
+        self._description_vectors = None
+        if not any(profiles):
+            return
+        self._profile_words = TfidfVectorizer(
+            stop_words=_STOP_WORDS, sublinear_tf=True, preprocessor=_padded, dtype=np.float64
+        ).fit([*texts, *profiles])
+        self._description_vectors = self._profile_words.transform(profiles)
+        # Which words each description has, and how many: fixed once fitted.
+        self._description_words = (self._description_vectors > 0).astype(np.float64)
+        self._description_sizes = np.asarray(self._description_words.sum(axis=1)).ravel()
+
+    def _description_features(self, text: str) -> np.ndarray:
+        """Per tag: [cosine to the description profile, share of its words in the text]."""
+        out = np.zeros((2, len(self.tags)))
+        if self._description_vectors is None:
+            return out
+        vector = self._profile_words.transform([text])
+        out[0] = (self._description_vectors @ vector.T).toarray().ravel()
+        in_text = (vector.T > 0).astype(np.float64).toarray()
+        covered = np.asarray(self._description_words @ in_text).ravel()
+        sizes = self._description_sizes
+        out[1] = np.divide(covered, sizes, out=np.zeros_like(covered), where=sizes > 0)
+        return out
+
+    def _fit_base(self, texts: list[str], labels: np.ndarray, matches: list[np.ndarray]) -> _Base:
+        word = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, stop_words="english", min_df=1, dtype=np.float64
+        )
+        docs = word.fit_transform(texts) if texts else None
+        char = char_vectors = dual = None
+        label_means = labels.mean(axis=0) if len(texts) else np.zeros(len(self.tags))
+        if "linear" in self.signals and texts and labels.sum() > 0:
+            # Ridge regression per tag in its dual form (a few hundred notes, many
+            # features): one small solve for all tags at once.
+            kernel = (docs @ docs.T).toarray()
+            if self.use_char_ngrams:
+                char = TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    min_df=2 if len(texts) > 20 else 1,
+                    dtype=np.float64,
+                )
+                char_vectors = char.fit_transform(texts)
+                kernel += (char_vectors @ char_vectors.T).toarray()
+            dual = np.linalg.solve(kernel + _RIDGE_ALPHA * np.eye(len(texts)), labels - label_means)
+        counts = labels.sum(axis=0)
+        together = labels.T @ labels
+        cooc = together / (counts[:, None] + 1.0)
+        np.fill_diagonal(cooc, 0.0)
+        matched = np.array([m[0] for m in matches]).reshape(len(matches), len(self.tags))
+        hits = (matched * labels).sum(axis=0)
+        seen = matched.sum(axis=0)
+        overall = (hits.sum() + 1.0) / (seen.sum() + 2.0)
+        reliability = (hits + 2.0 * overall) / (seen + 2.0)
+        return _Base(
+            word,
+            char,
+            docs,
+            labels,
+            char_vectors,
+            dual,
+            label_means,
+            counts,
+            cooc,
+            reliability,
+            len(texts),
+        )
+
+    # --- signals --------------------------------------------------------------------
+
+    def _match_features(self, text: str) -> np.ndarray:
+        """Per tag: [in title/abstract (0/1), mentions (log), in title (0/1), word overlap,
+        description cosine, description word share]."""
+        title = text.partition("\n")[0]
+        padded_title, padded_all = _padded(title), _padded(text)
+        compact_all = _compact(text)
+        words = set(padded_all.split())
+        out = np.zeros((4, len(self.tags)))
+        for j, phrases in enumerate(self._phrases):
+            count = 0
+            in_title = 0.0
+            overlap = 0.0
+            for phrase in phrases:
+                needle = f" {phrase} "
+                n = padded_all.count(needle)
+                if n == 0 and " " in phrase and len(phrase) >= 8:
+                    # "In-ContextLearning" written "in context learning" or "incontext".
+                    n = compact_all.count(phrase.replace(" ", ""))
+                count += n
+                if n and needle in padded_title:
+                    in_title = 1.0
+                parts = phrase.split()
+                if len(parts) > 1:
+                    overlap = max(overlap, sum(p in words for p in parts) / len(parts))
+            out[0, j] = 1.0 if count else 0.0
+            out[1, j] = math.log1p(count)
+            out[2, j] = in_title
+            out[3, j] = overlap if not count else 1.0
+        return np.vstack([out, self._description_features(text)])
+
+    def _features(self, base: _Base, text: str, match: np.ndarray) -> np.ndarray:
+        """tags x features, each column one piece of evidence (0 when its signal is off)."""
+        n = len(self.tags)
+        cols: list[np.ndarray] = []
+        knn = np.zeros(n)
+        knn_max = np.zeros(n)
+        vector = None
+        if base.n_docs and base.doc_vectors is not None:
+            vector = base.word.transform([text])
+        if "knn" in self.signals and vector is not None:
+            sims = (base.doc_vectors @ vector.T).toarray().ravel()
+            top = np.argsort(-sims, kind="stable")[:_NEIGHBOURS]
+            weights = sims[top]
+            if weights.sum() > 0:
+                knn = weights @ base.labels[top] / weights.sum()
+                knn_max = (base.labels[top] * weights[:, None]).max(axis=0)
+        cols += [knn, knn_max]
+        linear = np.zeros(n)
+        if "linear" in self.signals and base.dual is not None and vector is not None:
+            similarity = (base.doc_vectors @ vector.T).toarray().ravel()
+            if base.char is not None:
+                char = base.char.transform([text])
+                similarity = similarity + (base.char_vectors @ char.T).toarray().ravel()
+            linear = similarity @ base.dual + base.label_means
+        cols.append(np.clip(linear, -0.5, 1.5))
+        # Where the tag stands among this paper's tags: a top-k list is a choice
+        # within one paper, which scores of single (paper, tag) pairs do not see.
+        top = linear.max()
+        if top > 0:
+            order = np.argsort(np.argsort(-linear, kind="stable"), kind="stable")
+            cols += [1.0 / (1.0 + order), linear / top]
+        else:
+            cols += [np.zeros(n)] * 2
+        if "match" in self.signals:
+            present = match[0]
+            cols += [
+                present,
+                match[1],
+                match[2],
+                match[3],
+                present * base.reliability,
+                present * (base.counts == 0),
+                match[4],
+                match[5],
+            ]
+        else:
+            cols += [np.zeros(n)] * 8
+        if "prior" in self.signals and base.n_docs:
+            freq = base.counts / base.n_docs
+            evidence = np.maximum.reduce([knn, np.clip(linear, 0, 1), match[0] * base.reliability])
+            cooc = (evidence[:, None] * base.cooc).max(axis=0)
+            cols += [np.log((base.counts + 0.5) / (base.n_docs + 1.0)), freq, cooc]
+        else:
+            cols += [np.zeros(n)] * 3
+        return np.column_stack(cols)
+
+    # --- suggesting -----------------------------------------------------------------
+
+    @property
+    def history_size(self) -> int:
+        """How many notes it learned from."""
+        return self._n_history
+
+    def scores(self, title: str, abstract: str) -> np.ndarray:
+        """A score in [0, 1] for every topic tag, in :attr:`tags` order."""
+        if not self._fitted:
+            raise RuntimeError("TagSuggester.fit() first")
+        text = f"{title}\n{' '.join(abstract.split())}"
+        match = self._match_features(text)
+        if self._combiners:
+            x = self._features(self._base, text, match)
+            return np.mean([c.predict_proba(x)[:, 1] for c in self._combiners], axis=0)
+        # Too little history to learn a combination: the tag named in the paper (in
+        # full, or some of its words), then how often the user tagged with it.
+        frequency = self._base.counts / max(self._base.n_docs, 1)
+        return np.clip(0.6 * match[0] + 0.3 * match[3] + 0.1 * frequency, 0, 1)
+
+    def suggest(self, title: str, abstract: str, top_k: int = 8) -> list[tuple[str, float]]:
+        """The ``top_k`` best topic tags with their scores, best first."""
+        scores = self.scores(title, abstract)
+        order = sorted(range(len(self.tags)), key=lambda j: (-scores[j], self.tags[j]))
+        return [(self.tags[j], float(scores[j])) for j in order[: max(top_k, 0)]]
+
+    # --- the index on disk ---------------------------------------------------------
+
+    def save(self, path: Path, *, history_fingerprint: str = "") -> None:
+        payload = {
+            "format": INDEX_FORMAT,
+            "history": history_fingerprint,
+            "vocabulary": self.vocabulary_fingerprint,
+            "suggester": self,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(tmp).replace(path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    @staticmethod
+    def load(
+        path: Path, *, history_fingerprint: str | None = None, vocabulary: Vocabulary | None = None
+    ) -> TagSuggester | None:
+        """The saved suggester, or None if it is missing, unreadable or stale.
+
+        The index is a pickle: load only files this tool wrote (the user's cache).
+        """
+        try:
+            with path.open("rb") as handle:
+                payload = pickle.load(handle)
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            ValueError,
+            TypeError,
+        ):
+            return None
+        if not isinstance(payload, dict) or payload.get("format") != INDEX_FORMAT:
+            return None
+        if history_fingerprint is not None and payload.get("history") != history_fingerprint:
+            return None
+        if vocabulary is not None and payload.get("vocabulary") != vocabulary_fingerprint(
+            vocabulary
+        ):
+            return None
+        suggester = payload.get("suggester")
+        return suggester if isinstance(suggester, TagSuggester) else None
+
+
+def _fit_combiners(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> list[Any]:
+    """Boosted trees and a logistic regression over the same signals, to be averaged.
+
+    Two different biases (thresholds and interactions vs. a smooth weighted sum):
+    their mean ranks better than either alone (bench/tags: F1@5 +0.008 over the
+    trees alone, for any mix from 30/70 to 70/30) and stays calibrated.
+    """
+    # A short history with a small vocabulary has few (note, tag) rows: leaves
+    # must stay small enough for the trees to split at all.
+    leaf = min(_COMBINER["min_samples_leaf"], max(5, len(y) // 50))
+    trees = HistGradientBoostingClassifier(**{**_COMBINER, "min_samples_leaf": leaf})
+    trees.fit(x, y, sample_weight=weights)
+    linear = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=3000))
+    linear.fit(x, y, logisticregression__sample_weight=weights)
+    return [trees, linear]
+
+
+def vocabulary_fingerprint(vocabulary: Vocabulary) -> str:
+    digest = hashlib.sha256()
+    for tag in vocabulary:
+        digest.update(repr((tag.name, tag.kind, tag.aliases, tag.description)).encode())
+    return digest.hexdigest()
+
+
+def load_or_fit(
+    index_path: Path, history: Path | Sequence[Path], vocabulary: Vocabulary
+) -> TagSuggester:
+    """The cached suggester for this history (one source or several) and vocabulary,
+    rebuilt (and saved) if stale."""
+    sources = [history] if isinstance(history, Path) else list(history)
+    fingerprint = histories_fingerprint(sources)
+    cached = TagSuggester.load(index_path, history_fingerprint=fingerprint, vocabulary=vocabulary)
+    if cached is not None:
+        return cached
+    suggester = TagSuggester().fit(load_histories(sources), vocabulary)
+    suggester.save(index_path, history_fingerprint=fingerprint)
+    return suggester
