@@ -31,15 +31,10 @@ from summarizer.drafting.chain import (
     CANDIDATES,
     MIN_TAG_SCORE,
     MODEL_PICK_BONUS,
-    DraftChain,
     merge_model_choice,
 )
-from summarizer.llm.models import (
-    BROKEN_REPLY_EXCEPTIONS,
-    make_chat_model,
-    model_errors,
-    model_label,
-)
+from summarizer.drafting.chains import make_chains
+from summarizer.llm.models import make_chat_model, model_errors, model_label
 from summarizer.settings import load_settings
 from summarizer.tags.history import HistoryItem, load_history
 from summarizer.tags.suggest import TagSuggester
@@ -104,14 +99,7 @@ def run(notes: int) -> int:
             key = (train[0], len(train))  # one suggester per fold
             if key not in suggesters:
                 suggesters[key] = TagSuggester().fit([items[i] for i in train], vocabulary)
-            chain = DraftChain(
-                model,
-                vocabulary,
-                structured_method=settings.structured_output,
-                retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
-                constrain_tag_count=settings.resolved_backend == "local",
-                suggester=suggesters[key],
-            )
+            chain = make_chains(settings, model, vocabulary, suggester=suggesters[key]).draft
             item = items[test_row]
             gold = set(vocabulary.filter(item.tags, kind="topic"))
             gold_total += len(gold)

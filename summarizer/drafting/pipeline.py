@@ -27,15 +27,11 @@ from summarizer.drafting.budget import (
     split_sentences,
 )
 from summarizer.drafting.chain import DraftChain, DraftSections, TaskResult
+from summarizer.drafting.chains import make_chains
 from summarizer.drafting.comment import CommentChain
 from summarizer.drafting.factcheck import check_against_source, mark_unsupported
 from summarizer.drafting.tagging import load_suggester
-from summarizer.llm.models import (
-    BROKEN_REPLY_EXCEPTIONS,
-    make_chat_model,
-    model_errors,
-    model_label,
-)
+from summarizer.llm.models import make_chat_model, model_errors, model_label
 from summarizer.llm.tokens import tokenizer_for
 from summarizer.notes.note import NoteContent, ensure_writable, render_note, title_line, write_note
 from summarizer.papers.arxiv import ArxivClient
@@ -320,20 +316,9 @@ class Drafter:
         model = self.chat_model
         with self._lock:
             if self._chains is None:
-                method = self.settings.structured_output
-                draft_chain = DraftChain(
-                    model,
-                    self.vocabulary,
-                    structured_method=method,
-                    retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
-                    constrain_tag_count=self.settings.resolved_backend == "local",
-                    suggester=load_suggester(self.settings, self.vocabulary),
-                    use_llm_for_tags=self.settings.tag_llm,
-                )
-                commenter = CommentChain(
-                    model, structured_method=method, retry_exceptions=BROKEN_REPLY_EXCEPTIONS
-                )
-                self._chains = (draft_chain, commenter)
+                suggester = load_suggester(self.settings, self.vocabulary)
+                made = make_chains(self.settings, model, self.vocabulary, suggester=suggester)
+                self._chains = (made.draft, made.comment)
             return self._chains
 
     def draft(self, source: Source, folder: Path, *, force: bool, say: Progress) -> DraftResult:

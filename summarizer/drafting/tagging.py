@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from summarizer.drafting.chain import DraftChain
+from summarizer.drafting.chains import make_chains
 from summarizer.errors import BadInputError, ConfigError
-from summarizer.llm.models import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors
+from summarizer.llm.models import make_chat_model, model_errors
 from summarizer.tags.vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
@@ -87,16 +87,7 @@ def suggest_for_papers(path: Path, settings: Settings, *, top_k: int) -> Iterato
     vocabulary = load_vocabulary(settings.vocabulary)
     suggester = load_suggester(settings, vocabulary)
     model = make_chat_model(settings) if settings.tag_llm else None
-    chain = DraftChain(
-        model,
-        vocabulary,
-        structured_method=settings.structured_output,
-        retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
-        max_tags=top_k,
-        suggester=suggester,
-        use_llm_for_tags=settings.tag_llm,
-        constrain_tag_count=settings.resolved_backend == "local",
-    )
+    chain = make_chains(settings, model, vocabulary, suggester=suggester, max_tags=top_k).draft
     with model_errors(settings):
         for paper in papers:
             result = chain.suggest_tags({"title": paper["title"], "abstract": paper["abstract"]})
