@@ -13,6 +13,7 @@ from summarizer.llm.gate import gated_http_client
 from summarizer.settings import OPENAI_API_HOST, Settings
 
 if TYPE_CHECKING:
+    from langchain_core.caches import BaseCache
     from langchain_core.language_models import BaseChatModel
 
     from summarizer.llm.gate import ModelGate
@@ -30,18 +31,23 @@ def make_chat_model(
     setup_progress: Callable[[int, int], None] | None = None,
     *,
     gate: ModelGate | None = None,
+    cache: BaseCache | None = None,
 ) -> BaseChatModel:
     """The chat model the settings select: the embedded model or an OpenAI-compatible server.
 
     ``setup_progress(done_bytes, total_bytes)`` reports the local model's one-time
     setup (assembling its weights), so the CLI can show a progress bar.  With a
     ``gate``, every HTTP request to the server passes it (see :class:`GatedTransport`).
+    A ``cache`` answers repeated prompts from disk (LangChain's per-model cache: no
+    process-wide state); whoever made it closes it.
     """
     if settings.resolved_backend == "local":
         from summarizer.llm.local_chat import LocalChatModel
         from summarizer.llm.local_model import ensure_gguf
 
-        return LocalChatModel(model_path=str(ensure_gguf(settings.cache_dir, setup_progress)))
+        return LocalChatModel(
+            model_path=str(ensure_gguf(settings.cache_dir, setup_progress)), cache=cache
+        )
     if not settings.model_is_configured():
         hint = ""
         if settings.openai_api_key is not None:
@@ -62,6 +68,7 @@ def make_chat_model(
         timeout=settings.model_timeout,
         max_retries=settings.model_retries,
         http_client=gated_http_client(gate, settings.model_timeout) if gate else None,
+        cache=cache,
     )
     return chat
 
