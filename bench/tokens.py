@@ -24,13 +24,14 @@ from pathlib import Path
 from bench.timing import best_of
 from summarizer.drafting import budget
 from summarizer.llm import tokens
+from summarizer.llm.backend import LOCAL, SERVER
 from summarizer.papers.pdf_text import extract_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = ROOT.parent / "shared" / "fixtures" / "real" / "pdfs"
 BUDGETS = {
-    "12k": budget.DEFAULT_MAX_INPUT_TOKENS,
-    "2.5k": budget.LOCAL_MAX_INPUT_TOKENS,
+    "12k": SERVER.default_input_tokens,
+    "2.5k": LOCAL.default_input_tokens,
 }
 
 

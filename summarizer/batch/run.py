@@ -18,21 +18,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
+from typing import TYPE_CHECKING
 
 from summarizer.batch.journal import RunJournal, journal_key, remove_stale_temp_files
 from summarizer.batch.readinglist import ListEntry, ReadingList
-from summarizer.drafting.budget import load_price_table
+from summarizer.batch.report import BatchObserver, BatchReport, PaperOutcome, SilentObserver, Status
+from summarizer.drafting.prices import cost_usd, load_price_table
 from summarizer.errors import ConfigError, NoteExistsError, SummarizerError
+from summarizer.llm.backend import backend_for
 from summarizer.notes.note import ensure_writable, read_note
 from summarizer.papers.arxiv import ID_LIST_BATCH
 from summarizer.papers.sources import ArxivSource
@@ -51,100 +52,6 @@ log = logging.getLogger(__name__)
 # both while still drafting about 8 papers a minute.
 DEFAULT_CONCURRENCY = 8
 _POLL_SECONDS = 0.25
-
-Status = Literal["drafted", "skipped", "failed", "not_started"]
-
-
-@dataclass
-class PaperOutcome:
-    """What became of one line of the list."""
-
-    line: int
-    reference: str
-    arxiv_id: str | None
-    status: Status
-    reason: str = ""
-    path: str | None = None
-    title: str | None = None
-    input_tokens: int = 0
-    output_tokens: int = 0
-    calls: int = 0
-    cost_usd: float | None = None
-    earlier_run: bool = False  # drafted by an earlier, unfinished run of this batch
-    seconds: float | None = None
-    duplicate_lines: list[int] = field(default_factory=list)
-
-
-@dataclass
-class BatchReport:
-    source: str
-    list_format: str
-    model: str
-    outcomes: list[PaperOutcome] = field(default_factory=list)
-    interrupted: bool = False
-    budget_usd: float | None = None
-    budget_reached: bool = False
-    rate_limited: int = 0  # 429 answers from the model server
-    seconds: float = 0.0
-    prices_recorded: str | None = None
-
-    def count(self, status: Status) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status == status)
-
-    @property
-    def failed(self) -> int:
-        return self.count("failed")
-
-    def totals(self) -> dict[str, Any]:
-        drafted = [o for o in self.outcomes if o.status == "drafted"]
-        costs = [o.cost_usd for o in drafted]
-        return {
-            "papers": len(self.outcomes),
-            **{status: self.count(status) for status in get_args(Status)},
-            "drafted_earlier": sum(1 for o in drafted if o.earlier_run),
-            "input_tokens": sum(o.input_tokens for o in drafted),
-            "output_tokens": sum(o.output_tokens for o in drafted),
-            "calls": sum(o.calls for o in drafted),
-            "cost_usd": None if None in costs else round(sum(c or 0.0 for c in costs), 6),
-        }
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "list": self.source,
-            "format": self.list_format,
-            "model": self.model,
-            "totals": self.totals(),
-            "interrupted": self.interrupted,
-            "budget_usd": self.budget_usd,
-            "budget_reached": self.budget_reached,
-            "rate_limited_responses": self.rate_limited,
-            "seconds": round(self.seconds, 2),
-            "prices_recorded": self.prices_recorded,
-            "papers": [dataclasses.asdict(outcome) for outcome in self.outcomes],
-        }
-
-
-class BatchObserver(Protocol):
-    """Progress callbacks; called from worker threads too."""
-
-    def begin(self, total: int) -> None: ...
-    def started(self, entry: ListEntry) -> None: ...
-    def finished(self, outcome: PaperOutcome) -> None: ...
-    def message(self, text: str) -> None: ...
-
-
-class SilentObserver:
-    def begin(self, total: int) -> None:
-        pass
-
-    def started(self, entry: ListEntry) -> None:
-        pass
-
-    def finished(self, outcome: PaperOutcome) -> None:
-        pass
-
-    def message(self, text: str) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -195,11 +102,10 @@ class _Run:
         self.observer = observer
         self.stop = stop or threading.Event()
         self.folder = options.out_dir or settings.notes_dir
-        prices = load_price_table(settings.prices)
-        self.local = settings.resolved_backend == "local"  # runs on the CPU: free
-        self.model = "local" if self.local else settings.model
-        self.price = None if self.local else prices.price(settings.model)
-        if options.budget_usd is not None and not self.local and self.price is None:
+        self.prices = load_price_table(settings.prices)
+        self.backend = backend_for(settings)
+        self.model = self.backend.model_name(settings)
+        if options.budget_usd is not None and self.cost(0, 0) is None:
             raise ConfigError(
                 f"--budget-usd needs a price for {settings.model!r}: add it to a price file "
                 "(SUMMARIZER_PRICES) or drop --budget-usd"
@@ -209,7 +115,7 @@ class _Run:
             reading_list.format,
             self.model,
             budget_usd=options.budget_usd,
-            prices_recorded=prices.recorded,
+            prices_recorded=self.prices.recorded,
         )
         self._lock = threading.Lock()
         for problem in reading_list.invalid:
@@ -222,11 +128,7 @@ class _Run:
             )
 
     def cost(self, input_tokens: int, output_tokens: int) -> float | None:
-        if self.local:
-            return 0.0
-        if self.price is None:
-            return None
-        return (input_tokens * self.price.input + output_tokens * self.price.output) / 1e6
+        return cost_usd(self.backend, self.settings.model, input_tokens, output_tokens, self.prices)
 
     def finish(self, outcome: PaperOutcome) -> None:
         with self._lock:
@@ -292,7 +194,7 @@ class _Run:
     def _draft_all(
         self, todo: list[ListEntry], journal: RunJournal, chat_model: BaseChatModel | None
     ) -> None:
-        from summarizer.drafting.pipeline import Drafter, reply_cache
+        from summarizer.drafting.pipeline import Drafter
         from summarizer.llm.gate import ModelGate
 
         def paused(seconds: float) -> None:
@@ -314,15 +216,16 @@ class _Run:
                     self.finish(self._outcome(entry, "failed", str(found)))
                 else:
                     ready.append((entry, found))
-            with reply_cache(self.settings):
-                self._schedule(ready, drafter, journal)
+            self._schedule(ready, drafter, journal)
         self.report.rate_limited = gate.rate_limited
 
     def _schedule(
         self, ready: Sequence[tuple[ListEntry, Paper]], drafter: Drafter, journal: RunJournal
     ) -> None:
         # The embedded model answers one call at a time: more papers would only wait.
-        workers = 1 if self.local else self.options.concurrency
+        workers = min(
+            self.options.concurrency, self.backend.max_workers or self.options.concurrency
+        )
         queue = deque(ready)
         in_flight: dict[Future[PaperOutcome], ListEntry] = {}
         spent = [o.cost_usd or 0.0 for o in self.report.outcomes if o.status == "drafted"]

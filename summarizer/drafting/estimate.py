@@ -2,7 +2,7 @@
 
 The paper is read exactly as a draft would read it (metadata, and the full text
 when wanted), the prompts are rendered and counted, and the full-text plan is made
-with the same :func:`~summarizer.drafting.pipeline.plan_for` as a real draft.  Only the
+with the same :func:`~summarizer.drafting.budget.plan_for` as a real draft.  Only the
 replies' lengths are guessed, from typical replies, so the output tokens and the
 cost are estimates.
 """
@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from summarizer.drafting.budget import load_price_table
-from summarizer.drafting.pipeline import COMMENT_PROMPT_TOKENS, Progress, plan_for, read_paper
+from summarizer.drafting.budget import COMMENT_PROMPT_TOKENS, plan_for
+from summarizer.drafting.prices import cost_usd, load_price_table
+from summarizer.llm.backend import backend_for
 from summarizer.llm.tokens import count_tokens
+from summarizer.papers.reader import Progress, read_paper
 from summarizer.papers.sources import resolve_source
 from summarizer.tags.vocabulary import load_vocabulary
 
@@ -87,20 +89,16 @@ def estimate_note(
             output_tokens += PART_NOTES_TOKENS * len(plan.chunks)
             input_tokens += PART_NOTES_TOKENS * len(plan.chunks)
         approximate = approximate or plan.approximate
+    backend = backend_for(settings)
     prices = load_price_table(settings.prices)
-    cost = (
-        0.0
-        if settings.resolved_backend == "local"
-        else prices.estimate_cost(settings.model, input_tokens, output_tokens)
-    )
     return Estimate(
         paper=text.paper,
-        model=settings.model if settings.resolved_backend == "openai" else "local",
+        model=backend.model_name(settings),
         calls=calls,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         approximate=approximate,
-        cost_usd=cost,
+        cost_usd=cost_usd(backend, settings.model, input_tokens, output_tokens, prices),
         plan=plan,
         warnings=text.warnings,
     )

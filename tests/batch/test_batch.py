@@ -22,13 +22,8 @@ import pytest
 
 from summarizer.batch.journal import STALE_TEMP_SECONDS, RunJournal, remove_stale_temp_files
 from summarizer.batch.readinglist import ReadingList, parse_reading_list
-from summarizer.batch.run import (
-    DEFAULT_CONCURRENCY,
-    BatchOptions,
-    BatchReport,
-    PaperOutcome,
-    run_batch,
-)
+from summarizer.batch.report import BatchReport, PaperOutcome
+from summarizer.batch.run import DEFAULT_CONCURRENCY, BatchOptions, run_batch
 from summarizer.errors import (
     ArxivUnavailableError,
     BatchBusyError,

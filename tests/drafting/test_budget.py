@@ -9,20 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summarizer.drafting.budget import (
-    CORE_SECTIONS,
-    DEFAULT_MAX_INPUT_TOKENS,
-    LOCAL_MAX_INPUT_TOKENS,
-    BudgetPlan,
-    PriceTable,
-    default_budget,
-    estimate_cost,
-    load_price_table,
-    plan_full_text,
-    split_paragraphs,
-    split_sentences,
-)
+from summarizer.drafting.budget import CORE_SECTIONS, BudgetPlan, plan_full_text
+from summarizer.drafting.prices import PriceTable, cost_usd, load_price_table
+from summarizer.drafting.text_split import split_paragraphs, split_sentences
 from summarizer.errors import ConfigError
+from summarizer.llm.backend import LOCAL, SERVER
 from summarizer.llm.tokens import Tokenizer, count_tokens
 from summarizer.papers.pdf_text import SECTION_NAMES, Section
 
@@ -243,10 +234,8 @@ def test_a_budget_without_room_for_the_paper_is_refused() -> None:
 
 
 def test_the_default_budgets() -> None:
-    assert default_budget("openai") == DEFAULT_MAX_INPUT_TOKENS == 12_000
-    assert default_budget("local") == LOCAL_MAX_INPUT_TOKENS == 2_500
-    with pytest.raises(ValueError, match="resolved"):
-        default_budget("auto")
+    assert SERVER.default_input_tokens == 12_000
+    assert LOCAL.default_input_tokens == 2_500
 
 
 def test_an_unknown_model_gives_an_approximate_plan() -> None:
@@ -375,7 +364,7 @@ def test_real_papers_within_the_default_budgets(name: str) -> None:
     from summarizer.papers.pdf_text import extract_pdf
 
     sections = extract_pdf(REAL / f"{name}.pdf").sections
-    for budget in (DEFAULT_MAX_INPUT_TOKENS, LOCAL_MAX_INPUT_TOKENS):
+    for budget in (SERVER.default_input_tokens, LOCAL.default_input_tokens):
         result = plan(sections, budget, overhead=1_000)
         check_chunks(result, budget - 1_000)
         assert result.sent_tokens <= result.total_tokens * 1.05
@@ -384,23 +373,32 @@ def test_real_papers_within_the_default_budgets(name: str) -> None:
 # --- prices ------------------------------------------------------------------------
 
 
+PRICES = load_price_table()
+
+
 def test_shipped_prices() -> None:
     table = load_price_table()
     assert table.recorded == "2026-11"
-    assert estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
-    assert estimate_cost("gpt-4o", 10_000, 1_000) == pytest.approx(0.035)
-    assert estimate_cost("gpt-4.1-mini", 1_000_000, 0) == pytest.approx(0.40)
-    assert estimate_cost("gpt-4.1", 0, 1_000_000) == pytest.approx(8.00)
-    assert estimate_cost("gpt-5-mini", 12_000, 500) == pytest.approx(0.004)
+    assert PRICES.cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
+    assert PRICES.cost("gpt-4o", 10_000, 1_000) == pytest.approx(0.035)
+    assert PRICES.cost("gpt-4.1-mini", 1_000_000, 0) == pytest.approx(0.40)
+    assert PRICES.cost("gpt-4.1", 0, 1_000_000) == pytest.approx(8.00)
+    assert PRICES.cost("gpt-5-mini", 12_000, 500) == pytest.approx(0.004)
 
 
 def test_prices_of_snapshots_local_labels_and_unknown_models() -> None:
-    assert estimate_cost("gpt-4o-mini-2024-07-18", 1_000_000, 0) == pytest.approx(0.15)
-    assert estimate_cost("GPT-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
-    assert estimate_cost("openai/gpt-4o", 1_000_000, 0) == pytest.approx(2.50)
-    assert estimate_cost("qwen2.5-coder-1.5b-instruct-q4_k_m, local", 5_000, 700) == 0.0
-    assert estimate_cost("gpt-4.1-nano", 1, 1) is None  # not gpt-4.1's price
-    assert estimate_cost("qwen2.5:7b-instruct", 1, 1) is None
+    assert PRICES.cost("gpt-4o-mini-2024-07-18", 1_000_000, 0) == pytest.approx(0.15)
+    assert PRICES.cost("GPT-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
+    assert PRICES.cost("openai/gpt-4o", 1_000_000, 0) == pytest.approx(2.50)
+    assert PRICES.cost("qwen2.5-coder-1.5b-instruct-q4_k_m, local", 5_000, 700) == 0.0
+    assert PRICES.cost("gpt-4.1-nano", 1, 1) is None  # not gpt-4.1's price
+    assert PRICES.cost("qwen2.5:7b-instruct", 1, 1) is None
+
+
+def test_the_one_cost_function_charges_nothing_on_this_machine() -> None:
+    assert cost_usd(LOCAL, "gpt-4o", 1_000_000, 1_000_000, PRICES) == 0.0
+    assert cost_usd(SERVER, "gpt-4o-mini", 1_000_000, 0, PRICES) == pytest.approx(0.15)
+    assert cost_usd(SERVER, "qwen2.5:7b-instruct", 1, 1, PRICES) is None
 
 
 def test_a_user_price_file_overrides_model_by_model(tmp_path: Path) -> None:
@@ -412,10 +410,10 @@ def test_a_user_price_file_overrides_model_by_model(tmp_path: Path) -> None:
     )
     table = load_price_table(path)
     assert table.recorded == "2027-01"
-    assert table.estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.5)
-    assert table.estimate_cost("gpt-4o", 1_000_000, 0) == pytest.approx(2.5)  # kept
-    assert estimate_cost("qwen2.5:7b-instruct", 10, 10, prices=table) == 0.0
-    assert load_price_table().estimate_cost("gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
+    assert table.cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.5)
+    assert table.cost("gpt-4o", 1_000_000, 0) == pytest.approx(2.5)  # kept
+    assert table.cost("qwen2.5:7b-instruct", 10, 10) == 0.0
+    assert load_price_table().cost("gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
 
 
 @pytest.mark.parametrize(
@@ -439,11 +437,11 @@ def test_bad_price_files_are_config_errors(tmp_path: Path, content: str, message
 
 def test_a_price_table_can_be_built_directly() -> None:
     table = PriceTable({})
-    assert table.estimate_cost("gpt-4o-mini", 1, 1) is None
+    assert table.cost("gpt-4o-mini", 1, 1) is None
 
 
 def test_local_backend_keeps_one_call_with_the_start_of_each_core_section() -> None:
-    from summarizer.drafting.pipeline import shorten_core_sections
+    from summarizer.drafting.budget import shorten_core_sections
 
     long = " ".join(f"Sentence number {i} explains one more detail." for i in range(400))
     sections = [
