@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.timing import best_of
-from summarizer.papers import pdf_text
+from summarizer.papers import pdf_text, pdf_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = ROOT.parent / "shared" / "fixtures" / "real" / "pdfs"
@@ -40,8 +40,8 @@ def _plain_pypdf(data: bytes, part: int = 0, parts: int = 1) -> int:
 
 
 def _in_process(path: Path) -> pdf_text.PdfDocument:
-    raw = pdf_text._extract_raw(str(path), None)
-    return pdf_text._build_document(raw, str(path), truncated=False)
+    raw = pdf_worker.extract_raw(str(path), None)
+    return pdf_text.build_document(raw, str(path), truncated=False)
 
 
 def _threads(data: bytes) -> int:
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     print(line)
     print(
         f"worker process overhead: {(t_pipe - t_local) / len(files) * 1000:.0f} ms per file "
-        f"(start method here: {pdf_text._start_method()})"
+        f"(start method here: {pdf_worker.start_method()})"
     )
     return 0
 

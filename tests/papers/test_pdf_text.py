@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import EXIT_BAD_INPUT
-from summarizer.papers import pdf_text
+from summarizer.papers import pdf_text, pdf_worker
+from summarizer.papers.pdf_clean import (
+    clean_page_text,
+    dehyphenate,
+    remove_arxiv_stamp,
+    remove_running_lines,
+)
 from summarizer.papers.pdf_text import (
     EncryptedPdfError,
     ImageOnlyPdfError,
@@ -22,13 +28,9 @@ from summarizer.papers.pdf_text import (
     PdfTimeoutError,
     Section,
     canonical_section_name,
-    clean_page_text,
-    dehyphenate,
     extract_pdf,
     find_abstract,
     find_sections,
-    remove_arxiv_stamp,
-    remove_running_lines,
     split_references,
 )
 from tests import pdfs
@@ -439,8 +441,8 @@ def _die(source: object, password: object) -> object:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="patches the forked worker")
 def test_timeout_kills_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_text, "_start_method", lambda: "fork")  # the child sees the patch
-    monkeypatch.setattr(pdf_text, "_extract_raw", _sleep_forever)
+    monkeypatch.setattr(pdf_worker, "start_method", lambda: "fork")  # the child sees the patch
+    monkeypatch.setattr(pdf_worker, "extract_raw", _sleep_forever)
     start = time.monotonic()
     error = _error(pdfs.paper_pdf(), timeout=0.5)
     assert isinstance(error, PdfTimeoutError)
@@ -451,8 +453,8 @@ def test_timeout_kills_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="patches the forked worker")
 def test_a_crashing_worker_is_a_malformed_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_text, "_start_method", lambda: "fork")
-    monkeypatch.setattr(pdf_text, "_extract_raw", _die)
+    monkeypatch.setattr(pdf_worker, "start_method", lambda: "fork")
+    monkeypatch.setattr(pdf_worker, "extract_raw", _die)
     error = _error(pdfs.paper_pdf())
     assert isinstance(error, MalformedPdfError)
     assert "pypdf crashed" in str(error)
@@ -463,19 +465,19 @@ def test_spawned_worker_gives_the_same_result(
     monkeypatch: pytest.MonkeyPatch, paper: PdfDocument
 ) -> None:
     # What runs when the caller has other threads (fork would be unsafe) or on macOS.
-    monkeypatch.setattr(pdf_text, "_start_method", lambda: "spawn")
+    monkeypatch.setattr(pdf_worker, "start_method", lambda: "spawn")
     assert extract_pdf(pdfs.paper_pdf()) == paper
 
 
 def test_fork_only_when_single_threaded() -> None:
-    assert pdf_text._start_method() in ("fork", "spawn")
+    assert pdf_worker.start_method() in ("fork", "spawn")
     import threading
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert pdf_text._start_method() == "spawn"
+        assert pdf_worker.start_method() == "spawn"
     finally:
         stop.set()
         thread.join()
