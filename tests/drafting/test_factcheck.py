@@ -10,15 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.drafting.factcheck import (
-    GENERIC_ACRONYMS,
-    CheckResult,
-    Claim,
-    check_against_source,
-    extract_names,
-    extract_numbers,
-    mark_unsupported,
-)
+from summarizer.drafting.claims import GENERIC_ACRONYMS, Claim, extract_names, extract_numbers
+from summarizer.drafting.factcheck import CheckResult, check_against_source, mark_unsupported
 from summarizer.notes.note import MARKER
 
 # A fictional abstract (no such paper) with the kinds of numbers summaries restate.
