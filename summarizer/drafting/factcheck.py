@@ -3,10 +3,11 @@
 A chat model that restates an abstract in Japanese sometimes changes a number
 (``4.2`` becomes ``4.5``), invents one, or names a model the paper never mentions
 (``GPT-5``).  After generation, :func:`check_against_source` extracts two kinds of
-claims from the generated text and looks each up in the source text (the English
-abstract, or any other text of the paper):
+claims from the generated text (:mod:`summarizer.drafting.claims` finds them) and
+looks each up in the source text (the English abstract, or any other text of the
+paper):
 
-* **numbers** (:func:`~summarizer.drafting.claims.extract_numbers`): digits, half- or full-width (``４．２``),
+* **numbers** (:func:`extract_numbers`): digits, half- or full-width (``４．２``),
   with thousands separators (``1,000``), signs (``+4.2``), scales (``12k``, ``8B``,
   ``1.2万``, ``80億``, ``1千``, ``2 million``) and units (``%``, ``％``, ``倍``, ``x``,
   ``×``, ``ms``, ``ポイント``), and small counts in kanji before a counter (``三つ``,
@@ -39,7 +40,7 @@ abstract, or any other text of the paper):
     supported by a source number within 5% of them or that rounds to them (``約79%``
     for "78.9%").  Without such a word the match must be exact.
 
-* **names** (:func:`~summarizer.drafting.claims.extract_names`): Latin-script tokens inside the Japanese text
+* **names** (:func:`extract_names`): Latin-script tokens inside the Japanese text
   that look like model, dataset, benchmark or method names: a token with an
   uppercase letter (``BERT``, ``LoRA``, ``ImageNet``, ``HotpotQA``, ``MuSiQue``,
   ``Transformer``) or with digits mixed with letters (``GPT-4``, ``Llama-3-8B``,
@@ -47,7 +48,7 @@ abstract, or any other text of the paper):
   Japanese follows without a space (``EviGraphを提案``).  Not names: lowercase
   English words (``fine-tuning``, ``benchmark``), single letters, numbers with a
   unit (``8B``, ``35ms``, ``5-shot``: numbers), and the generic acronyms in
-  :data:`~summarizer.drafting.claims.GENERIC_ACRONYMS` (``LLM``, ``NLP``, ``QA``, ``SOTA``, ``GPU`` ...), which
+  :data:`GENERIC_ACRONYMS` (``LLM``, ``NLP``, ``QA``, ``SOTA``, ``GPU`` ...), which
   are vocabulary, not claims.
 
   A name is supported when, compared case-insensitively with spaces, hyphens and
