@@ -4,7 +4,7 @@ The tagging history is the user's configured history (``--history`` /
 ``history`` in config.toml / ``SUMMARIZER_HISTORY``: a JSONL file or a folder of
 notes) plus the reviewed notes in their notes folder, so every review teaches the
 next suggestions.  The suggester is fitted once per version of those sources and
-cached (``summarizer.tags.suggest.load_or_fit``).
+cached (``summarizer.tags.suggest_index.load_or_fit``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def history_sources(settings: Settings) -> list[Path]:
 
 def load_suggester(settings: Settings, vocabulary: Vocabulary) -> TagSuggester | None:
     """The tag suggester trained on the user's history (cached), or None without one."""
-    from summarizer.tags.suggest import load_or_fit
+    from summarizer.tags.suggest_index import load_or_fit
 
     sources = history_sources(settings)
     suggester = None

@@ -31,30 +31,21 @@ the vocabulary does not list are dropped when fitting, rejected tags
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
-import pickle
-import re
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from summarizer.tags.history import HistoryItem, histories_fingerprint, load_histories
-from summarizer.tags.vocabulary import Vocabulary, derived_aliases
+from summarizer.tags.combiner import fit_combiners
+from summarizer.tags.history import HistoryItem
+from summarizer.tags.tag_text import STOP_WORDS, compact, padded, tag_phrases
+from summarizer.tags.vocabulary import Vocabulary
 
-INDEX_FORMAT = 3
 SIGNALS = ("knn", "linear", "match", "prior")
 # kNN votes are off by default: on the dev corpus they cost 0.008 F1@5 (bench/tags
 # prints the ablation); the dual ridge, a similarity-weighted model over the same
@@ -64,64 +55,6 @@ _NEIGHBOURS = 10
 _INNER_FOLDS = 5
 _REJECTED_WEIGHT = 3.0
 _RIDGE_ALPHA = 1.0
-# Gradient-boosted trees over the signals: small, shallow and regularised, because
-# a user's history is a few hundred notes.
-_COMBINER = {
-    "max_iter": 150,
-    "learning_rate": 0.05,
-    "max_leaf_nodes": 15,
-    "min_samples_leaf": 40,
-    "l2_regularization": 1.0,
-    "early_stopping": False,
-    "random_state": 0,
-}
-
-
-# --- text normalisation and tag spellings --------------------------------------------
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def _words(text: str) -> list[str]:
-    """Lower-case alphanumeric tokens, plural ``s`` removed (so ``systems`` = ``system``)."""
-    tokens = _NON_WORD.split(text.casefold())
-    return [
-        t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t
-        for t in tokens
-        if t
-    ]
-
-
-def _phrase(spelling: str) -> str:
-    """``ReinforcementLearning`` / ``Supervised-FineTuning`` -> ``reinforcement learning``."""
-    return " ".join(_words(_CAMEL.sub(" ", spelling)))
-
-
-def _tag_phrases(name: str, aliases: Iterable[str]) -> list[str]:
-    spellings = [name, *aliases, *derived_aliases(name)]
-    # "PEFT(Adaptor/LoRA)", "ActivationSteering/ITI": each part of a compound name.
-    parts = [p for p in re.split(r"[()/]", name) if p.strip()]
-    if len(parts) > 1:
-        spellings += [p for p in parts if len(p.strip()) >= 3]
-    phrases: list[str] = []
-    for spelling in spellings:
-        for phrase in {_phrase(spelling), " ".join(_words(spelling))}:
-            if len(phrase) >= 2 and phrase not in phrases:
-                phrases.append(phrase)
-    return phrases
-
-
-# English stop words as _words() spells them ("always" -> "alway").
-_STOP_WORDS = sorted({word for stop in ENGLISH_STOP_WORDS for word in _words(stop)})
-
-
-def _padded(text: str) -> str:
-    return " " + " ".join(_words(text)) + " "
-
-
-def _compact(text: str) -> str:
-    return "".join(_words(text))
 
 
 # --- the suggester -----------------------------------------------------------------
@@ -162,10 +95,10 @@ class TagSuggester:
 
     def fit(self, history: Sequence[HistoryItem], vocabulary: Vocabulary) -> TagSuggester:
         self.tags = vocabulary.names("topic")
-        self.vocabulary_fingerprint = vocabulary_fingerprint(vocabulary)
+        self.vocabulary_fingerprint = vocabulary.fingerprint()
         index = {tag: i for i, tag in enumerate(self.tags)}
         by_name = {tag.name: tag for tag in vocabulary}
-        self._phrases = [_tag_phrases(t, by_name[t].aliases) for t in self.tags]
+        self._phrases = [tag_phrases(t, by_name[t].aliases) for t in self.tags]
         self._descriptions = [by_name[t].description for t in self.tags]
         self._fit_descriptions([item.text for item in history])
         texts = [item.text for item in history]
@@ -201,7 +134,7 @@ class TagSuggester:
             y = np.concatenate(targets)
             w = np.concatenate(weights)
             if 0 < y.sum() < len(y):
-                self._combiners = _fit_combiners(x, y, w)
+                self._combiners = fit_combiners(x, y, w)
         self._fitted = True
         return self
 
@@ -220,7 +153,7 @@ class TagSuggester:
         if not any(profiles):
             return
         self._profile_words = TfidfVectorizer(
-            stop_words=_STOP_WORDS, sublinear_tf=True, preprocessor=_padded, dtype=np.float64
+            stop_words=STOP_WORDS, sublinear_tf=True, preprocessor=padded, dtype=np.float64
         ).fit([*texts, *profiles])
         self._description_vectors = self._profile_words.transform(profiles)
         # Which words each description has, and how many: fixed once fitted.
@@ -291,8 +224,8 @@ class TagSuggester:
         """Per tag: [in title/abstract (0/1), mentions (log), in title (0/1), word overlap,
         description cosine, description word share]."""
         title = text.partition("\n")[0]
-        padded_title, padded_all = _padded(title), _padded(text)
-        compact_all = _compact(text)
+        padded_title, padded_all = padded(title), padded(text)
+        compact_all = compact(text)
         words = set(padded_all.split())
         out = np.zeros((4, len(self.tags)))
         for j, phrases in enumerate(self._phrases):
@@ -399,92 +332,3 @@ class TagSuggester:
         scores = self.scores(title, abstract)
         order = sorted(range(len(self.tags)), key=lambda j: (-scores[j], self.tags[j]))
         return [(self.tags[j], float(scores[j])) for j in order[: max(top_k, 0)]]
-
-    # --- the index on disk ---------------------------------------------------------
-
-    def save(self, path: Path, *, history_fingerprint: str = "") -> None:
-        payload = {
-            "format": INDEX_FORMAT,
-            "history": history_fingerprint,
-            "vocabulary": self.vocabulary_fingerprint,
-            "suggester": self,
-        }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            Path(tmp).replace(path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-
-    @staticmethod
-    def load(
-        path: Path, *, history_fingerprint: str | None = None, vocabulary: Vocabulary | None = None
-    ) -> TagSuggester | None:
-        """The saved suggester, or None if it is missing, unreadable or stale.
-
-        The index is a pickle: load only files this tool wrote (the user's cache).
-        """
-        try:
-            with path.open("rb") as handle:
-                payload = pickle.load(handle)
-        except (
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ImportError,
-            ValueError,
-            TypeError,
-        ):
-            return None
-        if not isinstance(payload, dict) or payload.get("format") != INDEX_FORMAT:
-            return None
-        if history_fingerprint is not None and payload.get("history") != history_fingerprint:
-            return None
-        if vocabulary is not None and payload.get("vocabulary") != vocabulary_fingerprint(
-            vocabulary
-        ):
-            return None
-        suggester = payload.get("suggester")
-        return suggester if isinstance(suggester, TagSuggester) else None
-
-
-def _fit_combiners(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> list[Any]:
-    """Boosted trees and a logistic regression over the same signals, to be averaged.
-
-    Two different biases (thresholds and interactions vs. a smooth weighted sum):
-    their mean ranks better than either alone (bench/tags: F1@5 +0.008 over the
-    trees alone, for any mix from 30/70 to 70/30) and stays calibrated.
-    """
-    # A short history with a small vocabulary has few (note, tag) rows: leaves
-    # must stay small enough for the trees to split at all.
-    leaf = min(_COMBINER["min_samples_leaf"], max(5, len(y) // 50))
-    trees = HistGradientBoostingClassifier(**{**_COMBINER, "min_samples_leaf": leaf})
-    trees.fit(x, y, sample_weight=weights)
-    linear = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=3000))
-    linear.fit(x, y, logisticregression__sample_weight=weights)
-    return [trees, linear]
-
-
-def vocabulary_fingerprint(vocabulary: Vocabulary) -> str:
-    digest = hashlib.sha256()
-    for tag in vocabulary:
-        digest.update(repr((tag.name, tag.kind, tag.aliases, tag.description)).encode())
-    return digest.hexdigest()
-
-
-def load_or_fit(
-    index_path: Path, history: Path | Sequence[Path], vocabulary: Vocabulary
-) -> TagSuggester:
-    """The cached suggester for this history (one source or several) and vocabulary,
-    rebuilt (and saved) if stale."""
-    sources = [history] if isinstance(history, Path) else list(history)
-    fingerprint = histories_fingerprint(sources)
-    cached = TagSuggester.load(index_path, history_fingerprint=fingerprint, vocabulary=vocabulary)
-    if cached is not None:
-        return cached
-    suggester = TagSuggester().fit(load_histories(sources), vocabulary)
-    suggester.save(index_path, history_fingerprint=fingerprint)
-    return suggester

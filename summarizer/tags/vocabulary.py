@@ -9,6 +9,7 @@ with ``#`` are comments.  A file without a header is read as one tag per line.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -71,6 +72,14 @@ class Vocabulary:
         for tag in self.tags:
             for spelling in (*tag.aliases, *derived_aliases(tag.name)):
                 self._index.setdefault(tag_key(spelling), tag)
+
+    def fingerprint(self) -> str:
+        """A hash of every tag's name, kind, aliases and description: what a fitted
+        suggester depends on."""
+        digest = hashlib.sha256()
+        for tag in self:
+            digest.update(repr((tag.name, tag.kind, tag.aliases, tag.description)).encode())
+        return digest.hexdigest()
 
     def __len__(self) -> int:
         return len(self.tags)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from summarizer.tags.history import HistoryItem, history_fingerprint
-from summarizer.tags.suggest import TagSuggester, load_or_fit
+from summarizer.tags.suggest import TagSuggester
+from summarizer.tags.suggest_index import load_index, load_or_fit
 from summarizer.tags.vocabulary import Vocabulary, VocabularyTag, load_vocabulary
 
 CORPUS = Path("/work/shared/corpus")
@@ -149,7 +150,7 @@ def test_save_load_round_trip_and_stale_rebuild(tmp_path):
     built = load_or_fit(index, history, VOCABULARY)
     assert index.exists()
     query = ("speech from audio", "raw audio speech recognition")
-    loaded = TagSuggester.load(
+    loaded = load_index(
         index, history_fingerprint=history_fingerprint(history), vocabulary=VOCABULARY
     )
     assert loaded is not None
@@ -159,15 +160,15 @@ def test_save_load_round_trip_and_stale_rebuild(tmp_path):
     # A changed history or vocabulary makes the index stale: it is rebuilt.
     _write_history(history, _history(10))
     stale = history_fingerprint(history)
-    assert TagSuggester.load(index, history_fingerprint=stale) is None
+    assert load_index(index, history_fingerprint=stale) is None
     other = Vocabulary([*VOCABULARY.tags, VocabularyTag("Music")])
-    assert TagSuggester.load(index, vocabulary=other) is None
+    assert load_index(index, vocabulary=other) is None
     rebuilt = load_or_fit(index, history, VOCABULARY)
     assert rebuilt._n_history == 10
-    assert TagSuggester.load(index, history_fingerprint=stale, vocabulary=VOCABULARY)
+    assert load_index(index, history_fingerprint=stale, vocabulary=VOCABULARY)
 
     index.write_bytes(b"garbage")
-    assert TagSuggester.load(index) is None
+    assert load_index(index) is None
     assert load_or_fit(index, history, VOCABULARY)._n_history == 10
 
 
