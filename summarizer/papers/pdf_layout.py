@@ -1,7 +1,6 @@
 """Recover a paper's structure from its cleaned text: one concern, the layout heuristics.
 
 Given the text :mod:`summarizer.papers.pdf_text` has extracted and cleaned, find the
-title and authors (page 1's typography, checked against the PDF metadata), the
 abstract (:func:`find_abstract`), where the References and the appendix begin
 (:func:`split_references`), and the top-level sections with canonical names
 (:func:`find_sections`, :func:`canonical_section_name`).  Pure functions on strings:
@@ -18,7 +17,7 @@ from summarizer.papers.paper import normalize_whitespace
 
 __all__ = [
     "SECTION_NAMES", "Section", "canonical_section_name", "find_abstract", "find_sections",
-    "split_references", "title_and_authors",
+    "split_references",
 ]  # fmt: skip
 
 
@@ -124,7 +123,7 @@ def split_references(text: str) -> tuple[str, str, str]:
 
 # --- sections -------------------------------------------------------------------
 
-_NUMBERED_RE = re.compile(
+NUMBERED_HEADING_RE = re.compile(
     r"^(?P<num>\d{1,2}|[IVX]{1,6})(?:\.|\s)\s*(?P<title>[^\W\d_][^\n]{0,80})$"
 )
 _ROMAN = {"I": 1, "V": 5, "X": 10}
@@ -153,7 +152,7 @@ _CANONICAL_RULES = (
 
 def canonical_section_name(heading: str) -> str:
     """Map a heading as printed ("2. Related Work", "III. METHOD") to a canonical name."""
-    title = _NUMBERED_RE.sub(r"\g<title>", heading.strip()).casefold()
+    title = NUMBERED_HEADING_RE.sub(r"\g<title>", heading.strip()).casefold()
     for name, pattern in _CANONICAL_RULES:
         if re.search(rf"\b(?:{pattern})", title):
             return name
@@ -198,7 +197,7 @@ def _headings(lines: list[str]) -> list[int]:
             if not style and canonical_section_name(line) == "introduction":
                 style = "none"
             continue
-        m = _NUMBERED_RE.match(line)
+        m = NUMBERED_HEADING_RE.match(line)
         if m is None or not _heading_like(m["title"]):
             continue
         number = _roman(m["num"]) if m["num"].isalpha() else int(m["num"])
@@ -274,133 +273,3 @@ def find_abstract(text: str) -> str | None:
         taken.append(line)
     abstract = normalize_whitespace(" ".join(taken))
     return abstract if 0 < len(abstract) <= _MAX_ABSTRACT else None
-
-
-# --- title and authors ----------------------------------------------------------
-
-_JUNK_TITLE_RE = re.compile(
-    r"^(?:untitled\b.*|microsoft (?:word|powerpoint)\b.*|.*\.(?:docx?|tex|dvi|pdf|ps|rtf|odt)"
-    r"|title|paper|main|article|manuscript|document\d*|arxiv|latex\b.*|template\b.*"
-    r"|instructions for .*|none|null|unknown)$",
-    re.I,
-)
-_JUNK_AUTHORS = frozenset({
-    "", "author", "authors", "administrator", "admin", "user", "owner", "unknown", "anonymous",
-    "anonymous author(s)", "anonymous authors", "none",
-})  # fmt: skip
-_PARTICLES = frozenset({
-    "van", "von", "der", "den", "del", "della", "de", "la", "le", "di", "da", "du", "dos", "al",
-})  # fmt: skip
-_ORG_WORDS = re.compile(
-    r"\b(?:university|universit\w+|institute|department|dept|laborator\w*|lab|labs|school|college|"
-    r"cent(?:er|re)|inc|corp\w*|research|google|microsoft|openai|observatory|faculty|academy)\b",
-    re.I,
-)
-_STOP_FRAGMENT_RE = re.compile(r"^\s*(?:abstract|zusammenfassung|a b s t r a c t|keywords)\b", re.I)
-_MARKS_RE = re.compile(r"[∗*†‡§¶♦♣♠♥♯#\d]+")
-
-
-def _folded(text: str) -> str:
-    return normalize_whitespace(text).casefold()
-
-
-def _plausible_title(title: str) -> bool:
-    return 8 <= len(title) <= 300 and len(title.split()) >= 2
-
-
-def _page_title(frags: list[tuple[float, str, str]]) -> tuple[str | None, int]:
-    """The title is the first run of fragments in the largest font on page 1 (the
-    stamp excluded); the next size down is tried when that run is no plausible title.
-    Returns the title and the index of the fragment after it."""
-    sizes = sorted({round(size) for size, _, text in frags}, reverse=True)
-    for size in sizes[:3]:
-        start = next(i for i, f in enumerate(frags) if round(f[0]) == size)
-        end = start
-        while end < len(frags) and round(frags[end][0]) == size:
-            end += 1
-        title = normalize_whitespace(" ".join(text for _, _, text in frags[start:end]))
-        if _plausible_title(title):
-            return title, end
-    return None, 0
-
-
-def _split_names(chunk: str) -> list[str]:
-    tokens = chunk.split()
-    if len(tokens) <= 3:
-        return [chunk]
-    # "Jacob Devlin Ming-Wei Chang Kenton Lee": names set apart by space alone.  Take
-    # a given name, any initials ("J."), then one surname.
-    names, i = [], 0
-    while i < len(tokens):
-        j = i + 1
-        while j < len(tokens) and re.fullmatch(r"[A-Z]\.(?:-?[A-Z]\.)*", tokens[j]):
-            j += 1
-        names.append(" ".join(tokens[i : j + 1]))
-        i = j + 1
-    return names
-
-
-def _is_name(name: str) -> bool:
-    tokens = name.split()
-    return (
-        2 <= len(tokens) <= 5
-        and not _ORG_WORDS.search(name)
-        and "@" not in name
-        and all(t[0].isupper() or t.casefold() in _PARTICLES for t in tokens)
-    )
-
-
-def _page_authors(frags: list[tuple[float, str, str]], after: int) -> list[str]:
-    """Authors are the fragments between the title and the abstract set in the style
-    (font and size) of the first one after the title; affiliations, e-mail addresses
-    and footnote marks use other styles in every template we have seen."""
-    zone = []
-    for frag in frags[after : after + 120]:
-        text = frag[2]
-        if _STOP_FRAGMENT_RE.match(text) or len(text.split()) >= 12 or _NUMBERED_RE.match(text):
-            break
-        zone.append(frag)
-    style = next(((s, f) for s, f, t in zone if re.search(r"[^\W\d_]{2}", t)), None)
-    chunks, previous = [], -2
-    for i, (size, font, text) in enumerate(zone):
-        if (size, font) == style:
-            chunks.append(("" if i == previous + 1 else ",") + text)
-            previous = i
-    names: list[str] = []
-    for chunk in re.split(r",|;|\n|&|\band\b|\s{2,}", "".join(chunks)):
-        chunk = normalize_whitespace(_MARKS_RE.sub(" ", chunk))
-        names += [n for n in (_split_names(chunk) if chunk else []) if _is_name(n)]
-    return list(dict.fromkeys(names))[:50]
-
-
-def _metadata_authors(value: str | None) -> list[str]:
-    if not value or value.strip().casefold() in _JUNK_AUTHORS:
-        return []
-    parts = value.split(";") if ";" in value else re.split(r",|&|\band\b", value)
-    return [
-        n for p in parts if (n := normalize_whitespace(p)) and n.casefold() not in _JUNK_AUTHORS
-    ]
-
-
-def title_and_authors(
-    frags: list[tuple[float, str, str]], meta_title: str, meta_author: str, page_one: str
-) -> tuple[str | None, list[str]]:
-    """The title and authors, from page 1's cleaned text fragments ``(size, font,
-    text)`` (the arXiv stamp left out), the cleaned /Title and /Author metadata and
-    page 1's cleaned text.
-
-    Metadata is used when the first page confirms it (templates leave stale
-    /Title values such as "Instructions for NAACL-HLT 2019 Proceedings"); otherwise
-    the first page's typography decides."""
-    page_title, after = _page_title(frags)
-    if _JUNK_TITLE_RE.match(meta_title) or not _plausible_title(meta_title):
-        meta_title = ""
-    folded_page = _folded(page_one)
-    if meta_title and (not page_title or _folded(meta_title) in folded_page):
-        title: str | None = meta_title
-    else:
-        title = page_title
-    authors = _metadata_authors(meta_author)
-    if authors and authors[0].split()[-1].casefold() not in folded_page:
-        authors = []
-    return title, authors or (_page_authors(frags, after) if page_title else [])

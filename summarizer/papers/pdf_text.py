@@ -61,8 +61,8 @@ from summarizer.papers.pdf_layout import (
     find_abstract,
     find_sections,
     split_references,
-    title_and_authors,
 )
+from summarizer.papers.pdf_title import title_and_authors
 from summarizer.papers.pdf_worker import RawPdf, run_worker
 
 __all__ = [

@@ -14,6 +14,11 @@ Identifier rules follow arXiv's own (https://info.arxiv.org/help/arxiv_identifie
 * either may carry a version suffix ``vN`` with N >= 1.
 
 This module is imported on the CLI's fast path, so it uses the standard library only.
+
+Length: one grammar.  A third of the module is the tables and patterns of arXiv's
+identifier rules (archives, date ranges, hosts, URL paths), which the parsing
+functions below read together; split, they would only export each other's
+internals.
 """
 
 from __future__ import annotations
