@@ -23,11 +23,11 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TextIO
 
+from summarizer.batch.bibtex import Found, parse_bibtex, reference_problem
 from summarizer.errors import BadInputError, InvalidReferenceError
 from summarizer.fsutil import read_user_text
 from summarizer.papers.refs import PaperRef, find_references, parse_reference
@@ -75,10 +75,6 @@ class ReadingList:
     ignored: list[ListProblem] = field(default_factory=list)
 
 
-# A reference found in the list, before deduplication.
-_Found = tuple[int, str, PaperRef]
-
-
 def read_reading_list(
     location: str, list_format: str = "auto", *, stdin: TextIO | None = None
 ) -> ReadingList:
@@ -122,15 +118,17 @@ def parse_reading_list(text: str, list_format: ListFormat, source: str) -> Readi
     elif list_format == "markdown":
         found, invalid = _parse_markdown(text)
     elif list_format == "bibtex":
-        found, invalid, ignored = _parse_bibtex(text)
+        found, bib_invalid, bib_ignored = parse_bibtex(text)
+        invalid = [ListProblem(*problem) for problem in bib_invalid]
+        ignored = [ListProblem(*problem) for problem in bib_ignored]
     else:
         raise BadInputError(f"unknown list format {list_format!r}; use one of {FORMATS}")
     return ReadingList(source, list_format, deduplicate(found), invalid, ignored)
 
 
-def deduplicate(found: list[_Found]) -> list[ListEntry]:
+def deduplicate(found: list[Found]) -> list[ListEntry]:
     """One entry per paper, at its first mention; the version as the module says."""
-    first: dict[str, _Found] = {}
+    first: dict[str, Found] = {}
     chosen: dict[str, PaperRef] = {}
     lines: dict[str, list[int]] = {}
     for line, text, ref in found:
@@ -158,8 +156,8 @@ def _newer(candidate: PaperRef, current: PaperRef) -> bool:
 _TRAILING_COMMENT = re.compile(r"\s+#.*$")
 
 
-def _parse_text(text: str) -> tuple[list[_Found], list[ListProblem]]:
-    found: list[_Found] = []
+def _parse_text(text: str) -> tuple[list[Found], list[ListProblem]]:
+    found: list[Found] = []
     invalid: list[ListProblem] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = _TRAILING_COMMENT.sub("", raw).strip()
@@ -168,12 +166,8 @@ def _parse_text(text: str) -> tuple[list[_Found], list[ListProblem]]:
         try:
             found.append((number, line, parse_reference(line)))
         except InvalidReferenceError as error:
-            invalid.append(ListProblem(number, line, _reason(error)))
+            invalid.append(ListProblem(number, line, reference_problem(error)))
     return found, invalid
-
-
-def _reason(error: InvalidReferenceError) -> str:
-    return f"not an arXiv reference ({error.reason or 'unrecognised form'})"
 
 
 # --- Markdown ----------------------------------------------------------------------
@@ -186,7 +180,7 @@ _ARXIV_MENTION = re.compile(
 )
 
 
-def _parse_markdown(text: str) -> tuple[list[_Found], list[ListProblem]]:
+def _parse_markdown(text: str) -> tuple[list[Found], list[ListProblem]]:
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     found = [
         (_line_at(starts, offset), _mention_at(text, offset), ref)
@@ -202,7 +196,7 @@ def _parse_markdown(text: str) -> tuple[list[_Found], list[ListProblem]]:
             parse_reference(candidate)
         except InvalidReferenceError as error:
             invalid.append(
-                ListProblem(_line_at(starts, mention.start()), candidate, _reason(error))
+                ListProblem(_line_at(starts, mention.start()), candidate, reference_problem(error))
             )
     return found, invalid
 
@@ -219,148 +213,3 @@ def _mention_at(text: str, offset: int) -> str:
     """The reference as written (for the report), without trailing punctuation."""
     match = _MENTION_TEXT.match(text, offset)
     return match.group().rstrip(".,:;!?") if match else text[offset : offset + 40]
-
-
-# --- BibTeX ------------------------------------------------------------------------
-
-_SKIPPED_ENTRY_TYPES = frozenset({"comment", "preamble", "string"})
-_TEXT_FIELDS = ("journal", "note", "howpublished", "booktitle")
-
-
-def _parse_bibtex(text: str) -> tuple[list[_Found], list[ListProblem], list[ListProblem]]:
-    found: list[_Found] = []
-    invalid: list[ListProblem] = []
-    ignored: list[ListProblem] = []
-    for entry in _bib_entries(text):
-        if isinstance(entry, ListProblem):
-            invalid.append(entry)
-            continue
-        line, key, fields = entry
-        ref, problem = _bib_reference(fields)
-        if ref is not None:
-            found.append((line, f"@{key}", ref))
-        elif problem is not None:
-            invalid.append(ListProblem(line, f"@{key}", problem))
-        else:
-            ignored.append(ListProblem(line, f"@{key}", "no arXiv eprint, doi or url"))
-    return found, invalid, ignored
-
-
-def _bib_reference(fields: dict[str, str]) -> tuple[PaperRef | None, str | None]:
-    """The entry's arXiv paper, or the reason a field meant as arXiv is unusable."""
-    candidates: list[tuple[str, str]] = []
-    archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
-    if fields.get("eprint") and archive in ("", "arxiv"):
-        candidates.append(("eprint", fields["eprint"]))
-    doi = fields.get("doi", "")
-    if doi.lower().removeprefix("https://doi.org/").startswith("10.48550/"):
-        candidates.append(("doi", doi))
-    if "arxiv.org" in fields.get("url", "").lower():
-        candidates.append(("url", fields["url"]))
-    problem = None
-    for name, value in candidates:
-        try:
-            return parse_reference(value), None
-        except InvalidReferenceError as error:
-            # An eprint without an archive prefix may be another archive's number.
-            if name != "eprint" or archive == "arxiv":
-                problem = problem or f"{name} {value!r}: {_reason(error)}"
-    for name in _TEXT_FIELDS:
-        mentions = find_references(fields.get(name, ""))
-        if mentions:
-            return mentions[0][1], None
-    return None, problem
-
-
-_Entry = tuple[int, str, dict[str, str]]
-
-
-def _bib_entries(text: str) -> Iterator[_Entry | ListProblem]:
-    """``(line, key, fields)`` per entry; text outside entries is a comment in BibTeX."""
-    position = 0
-    while (at := text.find("@", position)) >= 0:
-        line = text.count("\n", 0, at) + 1
-        match = re.compile(r"@\s*([A-Za-z]+)\s*([{(])").match(text, at)
-        if match is None:
-            position = at + 1
-            continue
-        closing = "}" if match.group(2) == "{" else ")"
-        end = _matching_close(text, match.end() - 1, closing)
-        if end < 0:
-            yield ListProblem(line, text[at : at + 40].split("\n")[0], "entry is never closed")
-            return
-        position = end + 1
-        if match.group(1).lower() in _SKIPPED_ENTRY_TYPES:
-            continue
-        body = text[match.end() : end]
-        key, _, rest = body.partition(",")
-        try:
-            yield line, key.strip(), _bib_fields(rest)
-        except ValueError as error:
-            yield ListProblem(line, f"@{key.strip()}", f"malformed entry ({error})")
-
-
-def _matching_close(text: str, open_at: int, closing: str) -> int:
-    """Index of the delimiter closing the one at ``open_at`` (braces inside nest), or -1."""
-    depth = 0
-    for index in range(open_at + 1, len(text)):
-        char = text[index]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            if depth == 0:
-                return index if closing == "}" else -1
-            depth -= 1
-        elif char == closing and depth == 0:
-            return index
-    return -1
-
-
-_FIELD_NAME = re.compile(r"\s*([A-Za-z][\w:.-]*)\s*=\s*")
-
-
-def _bib_fields(body: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    position = 0
-    while True:
-        while position < len(body) and body[position] in " \t\r\n,":
-            position += 1
-        if position >= len(body):
-            return fields
-        name = _FIELD_NAME.match(body, position)
-        if name is None:
-            raise ValueError(f"expected 'field = value' at {body[position : position + 20]!r}")
-        value, position = _bib_value(body, name.end())
-        fields[name.group(1).lower()] = " ".join(value.split())
-
-
-def _bib_value(body: str, position: int) -> tuple[str, int]:
-    """A value: ``{…}``, ``"…"`` or a bare word, joined by ``#``; braces dropped."""
-    parts = []
-    while True:
-        char = body[position : position + 1]
-        if char == "{":
-            end = _matching_close(body, position, "}")
-            if end < 0:
-                raise ValueError("unbalanced braces")
-            parts.append(body[position + 1 : end])
-            position = end + 1
-        elif char == '"':
-            end = position + 1
-            depth = 0
-            while end < len(body) and (body[end] != '"' or depth > 0):
-                depth += {"{": 1, "}": -1}.get(body[end], 0)
-                end += 1
-            if end >= len(body):
-                raise ValueError("unclosed quote")
-            parts.append(body[position + 1 : end])
-            position = end + 1
-        else:
-            word = re.compile(r"[^\s,#}]*").match(body, position)
-            assert word is not None  # the pattern matches the empty string
-            parts.append(word.group())
-            position = word.end()
-        concatenation = re.compile(r"\s*#\s*").match(body, position)
-        if concatenation is None:
-            return "".join(parts).replace("{", "").replace("}", ""), position
-        position = concatenation.end()
