@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -22,9 +21,11 @@ if TYPE_CHECKING:
 DEBUG_HELP = "Log each step and show tracebacks."
 
 
-@dataclass(frozen=True)
-class DraftingChoices:
-    """What the drafting options said; None or False: keep the configured value."""
+class DraftingChoices(NamedTuple):
+    """What the drafting options said; None or False: keep the configured value.
+
+    (A NamedTuple rather than a dataclass: ``summarize --help`` imports this module,
+    and dataclasses would add its import to every start.)"""
 
     model: str | None
     backend: str | None
@@ -88,7 +89,6 @@ _DRAFTING_OPTIONS = (
     ),
     click.option("--no-llm", is_flag=True, help="Tags from --history alone, without the model."),
 )
-_CHOICE_NAMES = tuple(field.name for field in fields(DraftingChoices))
 
 
 def drafting_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -97,7 +97,7 @@ def drafting_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def with_choices(**kwargs: Any) -> Any:
-        choices = DraftingChoices(**{name: kwargs.pop(name) for name in _CHOICE_NAMES})
+        choices = DraftingChoices(**{name: kwargs.pop(name) for name in DraftingChoices._fields})
         return command(drafting=choices, **kwargs)
 
     # click lists a command's options in the reverse order of their decorators.

@@ -40,7 +40,7 @@ def test_draft_and_batch_declare_the_shared_options_alike(name: str) -> None:
 
 
 def test_every_drafting_choice_is_an_option_of_both() -> None:
-    choices = set(DraftingChoices.__dataclass_fields__)
+    choices = set(DraftingChoices._fields)
     assert choices <= set(options_of(draft))
     assert choices <= set(options_of(batch))
     assert choices | {"debug"} == set(SHARED)
