@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from summarizer.cli.batch_progress import make_view
 from summarizer.cli.options import DraftingChoices, debug_option, drafting_options
 
 if TYPE_CHECKING:
@@ -87,6 +86,7 @@ def batch(
     """
     from summarizer.batch.readinglist import read_reading_list
     from summarizer.batch.run import BatchOptions, run_batch
+    from summarizer.cli.batch_progress import make_view
     from summarizer.cli.terminal import configure_logging, secrets_of
     from summarizer.errors import BadInputError, BatchFailedError, BatchInterruptedError
     from summarizer.fsutil import atomic_write_text
