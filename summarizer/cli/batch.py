@@ -1,8 +1,7 @@
-"""Command-line interface of ``summarize batch``: options, progress, the final report.
+"""``summarize batch LIST``: options, signals and the final report.
 
-Progress goes to stderr: a rich progress bar when both stdout and stderr are
-terminals, plain timestamped log lines otherwise (pipes, CI logs), nothing with
-``--quiet``.  The report table goes to stdout.  Ctrl-C (or SIGTERM) stops starting
+Progress goes to stderr (:mod:`summarizer.cli.batch_progress`); the report table
+goes to stdout.  Ctrl-C (or SIGTERM) stops starting
 papers and waits for those in flight; a second Ctrl-C stops at once (notes are
 written atomically, so that too leaves no partial file).
 """
@@ -15,21 +14,16 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from summarizer.cli.options import DraftingChoices, debug_option, drafting_options
+
 if TYPE_CHECKING:
-    from summarizer.batch.readinglist import ListEntry
-    from summarizer.batch.run import BatchReport, PaperOutcome
-
-
-def register(cli: click.Group) -> None:
-    """Add the batch command to the top-level group."""
-    cli.add_command(batch)
+    from summarizer.batch.run import BatchReport
 
 
 @click.command("batch")
@@ -68,15 +62,8 @@ def register(cli: click.Group) -> None:
     help="Also write the report as JSON to this file.",
 )
 @click.option("--quiet", is_flag=True, help="No progress output (the report is still printed).")
-@click.option("--model", help="Chat model name (default: gpt-4o-mini or SUMMARIZER_MODEL).")
-@click.option("--backend", type=click.Choice(["auto", "openai", "local"]))
-@click.option("--vocabulary", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--abstract-only", is_flag=True, help="Skip the PDFs: no Comment drafts.")
-@click.option("--max-input-tokens", type=click.IntRange(min=500))
-@click.option("--no-cache", is_flag=True, help="Ask the model again instead of reusing replies.")
-@click.option("--history", type=click.Path(path_type=Path), help="Your tagged notes.")
-@click.option("--no-llm", is_flag=True, help="Tags from --history alone, without the model.")
-@click.option("--debug", is_flag=True, help="Log each step and show tracebacks.")
+@drafting_options
+@debug_option()
 def batch(
     reading_list: str,
     list_format: str,
@@ -86,14 +73,7 @@ def batch(
     budget_usd: float | None,
     report_path: Path | None,
     quiet: bool,
-    model: str | None,
-    backend: str | None,
-    vocabulary: Path | None,
-    abstract_only: bool,
-    max_input_tokens: int | None,
-    no_cache: bool,
-    history: Path | None,
-    no_llm: bool,
+    drafting: DraftingChoices,
     debug: bool,
 ) -> None:
     """Draft a note for every paper of a reading list.
@@ -106,21 +86,13 @@ def batch(
     """
     from summarizer.batch.readinglist import read_reading_list
     from summarizer.batch.run import BatchOptions, run_batch
-    from summarizer.cli import _configure_logging, _secrets_of, drafting_settings
+    from summarizer.cli.batch_progress import make_view
+    from summarizer.cli.terminal import configure_logging, secrets_of
     from summarizer.errors import BadInputError, BatchFailedError, BatchInterruptedError
     from summarizer.fsutil import atomic_write_text
 
-    settings = drafting_settings(
-        model=model,
-        backend=backend,
-        vocabulary=vocabulary,
-        abstract_only=abstract_only,
-        max_input_tokens=max_input_tokens,
-        no_cache=no_cache,
-        history=history,
-        no_llm=no_llm,
-    )
-    _configure_logging(debug, secrets=_secrets_of(settings))
+    settings = drafting.settings()
+    configure_logging(debug, secrets=secrets_of(settings))
     papers = read_reading_list(reading_list, list_format)
     if not papers.entries and not papers.invalid and not papers.ignored:
         raise BadInputError(f"found no arXiv reference in {papers.source}")
@@ -162,155 +134,6 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-# --- progress views -------------------------------------------------------------------
-
-
-def make_view(quiet: bool) -> Any:
-    if quiet:
-        return _QuietView()
-    if sys.stdout.isatty() and sys.stderr.isatty():
-        return _BarView()
-    return _LogView()
-
-
-def _describe(outcome: PaperOutcome) -> str:
-    name = outcome.arxiv_id or outcome.reference
-    if outcome.status == "drafted":
-        cost = f"  ${outcome.cost_usd:.4f}" if outcome.cost_usd is not None else ""
-        tokens = f"{outcome.input_tokens + outcome.output_tokens:,} tokens"
-        when = "  (earlier run)" if outcome.earlier_run else f"  {outcome.seconds or 0:.1f} s"
-        return f"drafted  {name}  {outcome.calls} calls  {tokens}{cost}{when}"
-    where = f"line {outcome.line}: " if outcome.arxiv_id is None else ""
-    return f"{outcome.status.replace('_', ' ')}  {name}  {where}{outcome.reason}"
-
-
-class _QuietView:
-    def __enter__(self) -> _QuietView:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        pass
-
-    def begin(self, total: int) -> None:
-        pass
-
-    def started(self, entry: ListEntry) -> None:
-        pass
-
-    def finished(self, outcome: PaperOutcome) -> None:
-        pass
-
-    def message(self, text: str) -> None:
-        pass
-
-
-class _LogView(_QuietView):
-    """One plain line per event on stderr, for logs and pipes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._total = 0
-        self._done = 0
-
-    def _write(self, text: str) -> None:
-        with self._lock:
-            sys.stderr.write(f"{time.strftime('%H:%M:%S')} {text}\n")
-            sys.stderr.flush()
-
-    def begin(self, total: int) -> None:
-        self._write(f"batch of {total} paper(s)")
-        self._total = total
-
-    def finished(self, outcome: PaperOutcome) -> None:
-        with self._lock:
-            self._done += 1
-            done = self._done
-        width = len(str(self._total))
-        self._write(f"[{done:>{width}}/{self._total}] {_describe(outcome)}")
-
-    def message(self, text: str) -> None:
-        self._write(text)
-
-
-class _BarView(_QuietView):
-    """A rich progress bar: counts, ETA and the papers in flight."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._console = Console(stderr=True)
-        self._progress = Progress(
-            SpinnerColumn(),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"),
-            TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
-            TextColumn("{task.description}"),
-            console=self._console,
-            transient=True,
-        )
-        self._lock = threading.Lock()
-        self._task: Any = None
-        self._in_flight: list[str] = []
-        self._counts = {"drafted": 0, "skipped": 0, "failed": 0, "not_started": 0}
-
-    def __enter__(self) -> _BarView:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._progress.stop()
-
-    def _refresh(self, advance: int = 0) -> None:
-        shown = ", ".join(self._in_flight[:3])
-        more = f" +{len(self._in_flight) - 3}" if len(self._in_flight) > 3 else ""
-        counts = self._counts
-        self._progress.update(
-            self._task,
-            advance=advance,
-            description=f"drafting {shown}{more}" if shown else "",
-            counts=f"[green]✓{counts['drafted']}[/] [yellow]↷{counts['skipped']}[/] "
-            f"[red]✗{counts['failed']}[/]",
-        )
-
-    def begin(self, total: int) -> None:
-        with self._lock:
-            self._task = self._progress.add_task("", total=total, counts="")
-            self._refresh()
-
-    def started(self, entry: ListEntry) -> None:
-        with self._lock:
-            self._in_flight.append(entry.ref.arxiv_id)
-            self._refresh()
-
-    def finished(self, outcome: PaperOutcome) -> None:
-        with self._lock:
-            if outcome.arxiv_id in self._in_flight:
-                self._in_flight.remove(outcome.arxiv_id)
-            self._counts[outcome.status] += 1
-            self._refresh(advance=1)
-        if outcome.status == "failed":
-            self._progress.console.print(_describe(outcome), style="red", **_PLAIN)
-
-    def message(self, text: str) -> None:
-        self._progress.console.print(text, **_PLAIN)
-
-
-# User text (titles, reasons) is never rich markup, and numbers are not recoloured.
-_PLAIN: dict[str, Any] = {"markup": False, "highlight": False}
 
 
 # --- the report -----------------------------------------------------------------------

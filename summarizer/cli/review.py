@@ -1,4 +1,4 @@
-"""Command-line interface of review, list, export and ``tags accept``.
+"""``summarize review``, ``list`` and ``export``: the notes you have.
 
 Parse options, call the library, print.  Heavy imports (rich, prompt_toolkit,
 yaml via the note modules) happen inside the commands, so ``summarize --help``
@@ -14,26 +14,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from summarizer.cli.options import debug_option, notes_vocabulary_option, settings_and_vocabulary
+
 if TYPE_CHECKING:
-    from summarizer.notes.edit import TagDecision
     from summarizer.notes.index import NoteInfo
     from summarizer.settings import Settings
-    from summarizer.tags.vocabulary import Vocabulary
 
-_VOCABULARY_OPTION = click.option(
-    "--vocabulary",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Your controlled vocabulary (default: SUMMARIZER_VOCABULARY or the built-in one).",
-)
-_DEBUG_OPTION = click.option("--debug", is_flag=True, help="Show tracebacks.")
-
-
-def register(cli: click.Group, tags: click.Group) -> None:
-    """Add the review commands to the top-level group and ``tags``."""
-    cli.add_command(review)
-    cli.add_command(list_notes)
-    cli.add_command(export)
-    tags.add_command(tags_accept)
+# One --vocabulary and one --debug for the three commands.
+_VOCABULARY_OPTION = notes_vocabulary_option()
+_DEBUG_OPTION = debug_option("Show tracebacks.")
 
 
 @click.command()
@@ -60,7 +49,7 @@ def review(paths: tuple[Path, ...], vocabulary: Path | None, debug: bool) -> Non
     from summarizer.notes.index import filter_notes
     from summarizer.review.tui import ReviewSession, ask_tag, edit_in_editor, read_key
 
-    settings, vocab = _settings_and_vocabulary(vocabulary, debug)
+    settings, vocab = settings_and_vocabulary(vocabulary, debug)
     notes = _find(paths, settings)
     for info in notes:
         if info.path in paths and info.status != "draft":
@@ -89,72 +78,6 @@ def review(paths: tuple[Path, ...], vocabulary: Path | None, debug: bool) -> Non
     )
 
 
-@click.command("accept")
-@click.argument("note_paths", nargs=-1, required=True, metavar="NOTE...", type=Path)
-@click.option("--all", "accept_all", is_flag=True, help="Accept every suggested tag.")
-@click.option(
-    "--only", metavar="A,B", help="Accept only these suggested tags (A,B); the others are rejected."
-)
-@click.option("--add", multiple=True, metavar="TAG", help="Add a vocabulary tag (repeat, or A,B).")
-@click.option(
-    "--remove", multiple=True, metavar="TAG", help="Remove a tag; it is recorded as rejected."
-)
-@click.option(
-    "--new",
-    "allow_new",
-    is_flag=True,
-    help="Allow --add tags outside the vocabulary (recorded as vocabulary candidates).",
-)
-@_VOCABULARY_OPTION
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per note.")
-@_DEBUG_OPTION
-def tags_accept(
-    note_paths: tuple[Path, ...],
-    accept_all: bool,
-    only: str | None,
-    add: tuple[str, ...],
-    remove: tuple[str, ...],
-    allow_new: bool,
-    vocabulary: Path | None,
-    as_json: bool,
-    debug: bool,
-) -> None:
-    """Finish the review of NOTE without a terminal: set its tags, mark it reviewed.
-
-    Writes tags, rejected_tags, status: reviewed and reviewed_at, and the body's
-    hashtags line; nothing else in the note changes.  Every note is checked
-    before any is written.
-    """
-    from summarizer.errors import BadInputError
-    from summarizer.notes.edit import save_decision
-    from summarizer.notes.index import find_notes
-    from summarizer.tags.match import record_candidates
-
-    if accept_all and only is not None:
-        raise BadInputError("--all and --only exclude each other; pass one")
-    if not (accept_all or only is not None or add or remove):
-        raise BadInputError("say which tags: --all, --only A,B, --add TAG or --remove TAG")
-    settings, vocab = _settings_and_vocabulary(vocabulary, debug)
-    additions, new_tags = _resolve_additions(_split(add), vocab, allow_new)
-    plans: list[tuple[NoteInfo, TagDecision]] = []
-    for path in note_paths:
-        if path.is_dir():
-            raise BadInputError(f"{path} is a folder; name the note files")
-        (info,) = find_notes([path])
-        plans.append((info, _plan(info, accept_all, only, additions, _split(remove), vocab)))
-    for info, decision in plans:
-        save_decision(info.path, decision)
-        if new_tags:
-            record_candidates(settings.home, new_tags, info.path)
-        if as_json:
-            line = {"path": str(info.path), "tags": decision.accepted}
-            click.echo(json.dumps({**line, "rejected_tags": decision.rejected}, ensure_ascii=False))
-        else:
-            click.echo(f"{info.path}: {_hashtags(decision.accepted)}")
-    if new_tags and not as_json:
-        click.echo(f"new tags recorded in {settings.home / 'vocabulary-candidates.tsv'}", err=True)
-
-
 @click.command("list")
 @click.argument("folder", required=False, type=click.Path(path_type=Path), metavar="[NOTES_DIR]")
 @click.option("--status", type=click.Choice(["draft", "reviewed"]), help="Only these notes.")
@@ -175,7 +98,7 @@ def list_notes(
     """List the notes, newest first: status, date, title line and tags."""
     from summarizer.notes.index import filter_notes
 
-    settings, vocab = _settings_and_vocabulary(vocabulary, debug)
+    settings, vocab = settings_and_vocabulary(vocabulary, debug)
     paths = (folder,) if folder else ()
     wanted = (vocab.canonical(tag) or tag) if tag else None
     notes = filter_notes(_find(paths, settings), status=status, tag=wanted)
@@ -219,7 +142,7 @@ def export(
     from summarizer.notes.export import export_issue, render_page, unchecked_marks
     from summarizer.notes.index import filter_notes, find_notes
 
-    settings, vocab = _settings_and_vocabulary(vocabulary, debug)
+    settings, vocab = settings_and_vocabulary(vocabulary, debug)
     if fmt == "issue":
         if path is None or path.is_dir():
             raise BadInputError("--format issue exports one note; name its file")
@@ -250,16 +173,6 @@ def export(
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _settings_and_vocabulary(vocabulary: Path | None, debug: bool) -> tuple[Settings, Vocabulary]:
-    from summarizer.cli import _configure_logging, _secrets_of
-    from summarizer.settings import load_settings
-    from summarizer.tags.vocabulary import load_vocabulary
-
-    settings = load_settings({"vocabulary": vocabulary})
-    _configure_logging(debug, secrets=_secrets_of(settings))
-    return settings, load_vocabulary(settings.vocabulary)
-
-
 def _find(paths: tuple[Path, ...], settings: Settings) -> list[NoteInfo]:
     from summarizer.errors import BadInputError
     from summarizer.notes.index import find_notes
@@ -275,72 +188,6 @@ def _where(paths: tuple[Path, ...], settings: Settings) -> str:
     return ", ".join(map(str, paths)) if paths else str(settings.notes_dir)
 
 
-def _split(values: tuple[str, ...] | str | None) -> list[str]:
-    if values is None:
-        return []
-    items = [values] if isinstance(values, str) else list(values)
-    return [part.strip() for item in items for part in item.split(",") if part.strip()]
-
-
-def _resolve_additions(
-    names: list[str], vocab: Vocabulary, allow_new: bool
-) -> tuple[list[str], list[str]]:
-    from summarizer.tags.match import resolve_tag
-
-    resolved: list[str] = []
-    new: list[str] = []
-    for name in names:
-        canonical, is_new = resolve_tag(name, vocab, allow_new=allow_new)
-        resolved.append(canonical)
-        if is_new:
-            new.append(canonical)
-    return resolved, new
-
-
-def _plan(
-    info: NoteInfo,
-    accept_all: bool,
-    only: str | None,
-    additions: list[str],
-    removals: list[str],
-    vocab: Vocabulary,
-) -> TagDecision:
-    from summarizer.errors import BadInputError
-    from summarizer.notes.note import tag_list
-    from summarizer.review.session import decide
-
-    suggested = tag_list(info.front.get("suggested_tags"))
-    chosen: list[str] | None = list(suggested) if accept_all else None
-    if only is not None:
-        chosen = [_one_of(name, suggested, vocab, "suggested tags", info) for name in _split(only)]
-    remove = []
-    if removals:
-        current = decide(info.note, accept_suggested=chosen, add=additions)
-        remove = [_one_of(name, current.accepted, vocab, "tags", info) for name in removals]
-    decision = decide(
-        info.note, accept_suggested=chosen, add=additions, remove=remove, vocabulary=vocab
-    )
-    if accept_all and not suggested and not additions:
-        raise BadInputError(f"{info.path} has no suggested tags; add some with --add TAG")
-    return decision
-
-
-def _one_of(name: str, tags: list[str], vocab: Vocabulary, what: str, info: NoteInfo) -> str:
-    from summarizer.errors import BadInputError
-    from summarizer.notes.note import tag_key
-
-    wanted = {tag_key(name), tag_key(vocab.canonical(name) or name)}
-    for tag in tags:
-        if tag_key(tag) in wanted:
-            return tag
-    listed = _hashtags(tags) or "none"
-    raise BadInputError(f"{name!r} is not among the {what} of {info.path} ({listed})")
-
-
-def _hashtags(tags: list[str]) -> str:
-    return " ".join(f"#{tag}" for tag in tags)
-
-
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -350,6 +197,8 @@ def _print_table(notes: list[NoteInfo], folder: Path) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from summarizer.notes.note import hashtags_line
 
     console = Console(highlight=False)
     if not notes:
@@ -365,7 +214,7 @@ def _print_table(notes: list[NoteInfo], folder: Path) -> None:
         status = info.status + (" (edited)" if info.state.value == "edited" else "")
         moment = info.reviewed_at or info.created
         date = moment.astimezone().date().isoformat() if moment else ""
-        tags = Text(_hashtags(info.tags))
+        tags = Text(hashtags_line(info.tags))
         if info.status != "reviewed" and info.tags:
             tags = Text(f"{tags} (suggested)", style="dim")
         cells = (_relative(info.path, folder), status, date, info.title_line)

@@ -1,0 +1,165 @@
+"""Progress of ``summarize batch`` on stderr, while the papers are drafted.
+
+A rich progress bar when both stdout and stderr are terminals, plain timestamped
+log lines otherwise (pipes, CI logs), nothing with ``--quiet``.  Each view is an
+observer of :func:`summarizer.batch.run.run_batch`, called from its worker threads.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from summarizer.batch.readinglist import ListEntry
+    from summarizer.batch.run import PaperOutcome
+
+
+def make_view(quiet: bool) -> Any:
+    """The view for this terminal (or pipe), entered around the run."""
+    if quiet:
+        return _QuietView()
+    if sys.stdout.isatty() and sys.stderr.isatty():
+        return _BarView()
+    return _LogView()
+
+
+def describe(outcome: PaperOutcome) -> str:
+    """One line for a finished paper: what happened, tokens, cost, time or reason."""
+    name = outcome.arxiv_id or outcome.reference
+    if outcome.status == "drafted":
+        cost = f"  ${outcome.cost_usd:.4f}" if outcome.cost_usd is not None else ""
+        tokens = f"{outcome.input_tokens + outcome.output_tokens:,} tokens"
+        when = "  (earlier run)" if outcome.earlier_run else f"  {outcome.seconds or 0:.1f} s"
+        return f"drafted  {name}  {outcome.calls} calls  {tokens}{cost}{when}"
+    where = f"line {outcome.line}: " if outcome.arxiv_id is None else ""
+    return f"{outcome.status.replace('_', ' ')}  {name}  {where}{outcome.reason}"
+
+
+class _QuietView:
+    def __enter__(self) -> _QuietView:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def begin(self, total: int) -> None:
+        pass
+
+    def started(self, entry: ListEntry) -> None:
+        pass
+
+    def finished(self, outcome: PaperOutcome) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        pass
+
+
+class _LogView(_QuietView):
+    """One plain line per event on stderr, for logs and pipes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._total = 0
+        self._done = 0
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            sys.stderr.write(f"{time.strftime('%H:%M:%S')} {text}\n")
+            sys.stderr.flush()
+
+    def begin(self, total: int) -> None:
+        self._write(f"batch of {total} paper(s)")
+        self._total = total
+
+    def finished(self, outcome: PaperOutcome) -> None:
+        with self._lock:
+            self._done += 1
+            done = self._done
+        width = len(str(self._total))
+        self._write(f"[{done:>{width}}/{self._total}] {describe(outcome)}")
+
+    def message(self, text: str) -> None:
+        self._write(text)
+
+
+class _BarView(_QuietView):
+    """A rich progress bar: counts, ETA and the papers in flight."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._console = Console(stderr=True)
+        self._progress = Progress(
+            SpinnerColumn(),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+            console=self._console,
+            transient=True,
+        )
+        self._lock = threading.Lock()
+        self._task: Any = None
+        self._in_flight: list[str] = []
+        self._counts = {"drafted": 0, "skipped": 0, "failed": 0, "not_started": 0}
+
+    def __enter__(self) -> _BarView:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def _refresh(self, advance: int = 0) -> None:
+        shown = ", ".join(self._in_flight[:3])
+        more = f" +{len(self._in_flight) - 3}" if len(self._in_flight) > 3 else ""
+        counts = self._counts
+        self._progress.update(
+            self._task,
+            advance=advance,
+            description=f"drafting {shown}{more}" if shown else "",
+            counts=f"[green]✓{counts['drafted']}[/] [yellow]↷{counts['skipped']}[/] "
+            f"[red]✗{counts['failed']}[/]",
+        )
+
+    def begin(self, total: int) -> None:
+        with self._lock:
+            self._task = self._progress.add_task("", total=total, counts="")
+            self._refresh()
+
+    def started(self, entry: ListEntry) -> None:
+        with self._lock:
+            self._in_flight.append(entry.ref.arxiv_id)
+            self._refresh()
+
+    def finished(self, outcome: PaperOutcome) -> None:
+        with self._lock:
+            if outcome.arxiv_id in self._in_flight:
+                self._in_flight.remove(outcome.arxiv_id)
+            self._counts[outcome.status] += 1
+            self._refresh(advance=1)
+        if outcome.status == "failed":
+            self._progress.console.print(describe(outcome), style="red", **_PLAIN)
+
+    def message(self, text: str) -> None:
+        self._progress.console.print(text, **_PLAIN)
+
+
+# User text (titles, reasons) is never rich markup, and numbers are not recoloured.
+_PLAIN: dict[str, Any] = {"markup": False, "highlight": False}
