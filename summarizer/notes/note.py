@@ -90,7 +90,10 @@ class NoteContent:
 
 
 def render_note(paper: Paper, content: NoteContent, *, created: datetime) -> str:
-    """The full text of a draft note, including its ``draft_sha256``."""
+    """The full text of a draft note, including its ``draft_sha256``.
+
+    ``created`` should be aware; a naive one is taken as UTC, as when it is read back.
+    """
     front_matter = FrontMatter(
         arxiv_id=paper.arxiv_id,
         version=paper.version,
