@@ -25,10 +25,10 @@ from typing import Any
 
 from summarizer.errors import NoteFormatError
 from summarizer.fsutil import atomic_write_bytes
+from summarizer.notes.front_matter import FrontMatter, dump_yaml
 from summarizer.notes.note import (
     FRONT_MATTER_DELIMITER,
     Note,
-    dump_yaml,
     hashtags_line,
     is_hashtags_line,
     parse_note,
@@ -55,18 +55,23 @@ def apply_decision(
     fm_end = text.find(f"\n{FRONT_MATTER_DELIMITER}\n", len(FRONT_MATTER_DELIMITER)) + 1
     head = len(FRONT_MATTER_DELIMITER) + 1
     lines = text[head:fm_end].splitlines(keepends=True)
-    reviewed_at = reviewed_at.astimezone(UTC).replace(microsecond=0)
+    review = FrontMatter(
+        status="reviewed",
+        tags=decision.accepted,
+        rejected_tags=decision.rejected,
+        reviewed_at=reviewed_at.astimezone(UTC).replace(microsecond=0),
+    ).mapping()
     try:
-        lines = _set_key(lines, "status", "reviewed", after=None)
-        lines = _set_key(lines, "tags", decision.accepted, after="suggested_tags")
-        lines = _set_key(lines, "rejected_tags", decision.rejected, after="tags")
-        lines = _set_key(lines, "reviewed_at", reviewed_at, after="status")
+        lines = _set_key(lines, "status", review["status"], after=None)
+        lines = _set_key(lines, "tags", review["tags"], after="suggested_tags")
+        lines = _set_key(lines, "rejected_tags", review["rejected_tags"], after="tags")
+        lines = _set_key(lines, "reviewed_at", review["reviewed_at"], after="status")
         lines = _drop_key(lines, "draft_sha256")
     except ValueError as error:
         raise NoteFormatError(str(path), f"cannot update its front matter: {error}") from None
     body = _set_hashtags(before.body, decision.accepted)
     result = f"{text[:head]}{''.join(lines)}{text[fm_end : len(text) - len(before.body)]}{body}"
-    _check(before, result, decision, reviewed_at)
+    _check(before, result, review)
     return result.replace("\n", newline) if newline != "\n" else result
 
 
@@ -176,19 +181,17 @@ def _set_hashtags(body: str, tags: list[str]) -> str:
     return f"{new_line}{separator}{body}"
 
 
-def _check(before: Note, result: str, decision: TagDecision, reviewed_at: datetime) -> None:
-    """The edit did exactly what was meant, or it is refused (nothing is written)."""
+def _check(before: Note, result: str, review: dict[str, Any]) -> None:
+    """The edit did exactly what was meant, or it is refused (nothing is written).
+
+    The whole parsed mapping is compared, not the typed fields, so that a key the
+    tool does not know cannot change unnoticed either."""
     try:
         after = parse_note(before.path, result)
     except NoteFormatError as error:
         raise NoteFormatError(str(before.path), f"the review edit broke it ({error})") from None
     expected = {k: v for k, v in before.front_matter.items() if k != "draft_sha256"}
-    expected.update(
-        status="reviewed",
-        tags=decision.accepted,
-        rejected_tags=decision.rejected,
-        reviewed_at=reviewed_at,
-    )
+    expected.update(review)
     if after.front_matter != expected:
         changed = sorted(
             key

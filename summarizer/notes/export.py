@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from summarizer.notes.index import NoteInfo
-from summarizer.notes.note import ATTENTION_MARK, MARKER, hashtags_line, section_content, tag_list
+from summarizer.notes.note import ATTENTION_MARK, MARKER, hashtags_line
+from summarizer.notes.sections import section_content
 
 # Kept equal to summarizer.drafting.comment.IMPRESSION_PLACEHOLDER (a test checks it); not
 # imported from there because that module pulls in LangChain.
@@ -59,7 +60,7 @@ def export_issue(info: NoteInfo) -> Issue:
         )
     body = publishable(info.note.body)
     warnings += unchecked_marks([info])
-    labels = tag_list(info.front.get("tags")) if info.status == "reviewed" else info.tags
+    labels = info.meta.tags if info.status == "reviewed" else info.tags
     return Issue(title=info.title_line, body=body, labels=labels, warnings=warnings)
 
 
@@ -95,7 +96,7 @@ def render_page(tag: str, notes: Iterable[NoteInfo]) -> str:
 
 def _page_entry(info: NoteInfo) -> str:
     lines = [
-        hashtags_line(tag_list(info.front.get("tags"))),
+        hashtags_line(info.meta.tags),
         f"Issue Date: {_issue_date(info)}",
         info.title_line,
     ]

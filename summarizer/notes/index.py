@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import BadInputError, NoteFormatError
-from summarizer.notes.note import (
-    Note,
-    NoteState,
-    read_note,
-    section_content,
-    state_of,
-    tag_key,
-    tag_list,
-)
+from summarizer.notes.front_matter import FrontMatter
+from summarizer.notes.note import Note, NoteState, read_note, state_of, tag_key
+from summarizer.notes.sections import section_content
 
 
 @dataclass(frozen=True)
@@ -32,7 +26,12 @@ class NoteInfo:
     state: NoteState
 
     @property
+    def meta(self) -> FrontMatter:
+        return self.note.meta
+
+    @property
     def front(self) -> dict[str, Any]:
+        """The raw mapping, for summarizer.cli.review until it reads :attr:`meta`."""
         return self.note.front_matter
 
     @property
@@ -41,22 +40,22 @@ class NoteInfo:
 
     @property
     def title_line(self) -> str:
-        return str(self.front.get("title_line") or self.front.get("title") or self.path.stem)
+        return self.meta.title_line or self.meta.title or self.path.stem
 
     @property
     def created(self) -> datetime | None:
-        return as_datetime(self.front.get("created"))
+        return self.meta.created
 
     @property
     def reviewed_at(self) -> datetime | None:
-        return as_datetime(self.front.get("reviewed_at"))
+        return self.meta.reviewed_at
 
     @property
     def tags(self) -> list[str]:
         """What the note carries: accepted tags once reviewed, else the suggested ones."""
         if self.status == "reviewed":
-            return tag_list(self.front.get("tags"))
-        return tag_list(self.front.get("tags")) or tag_list(self.front.get("suggested_tags"))
+            return list(self.meta.tags)
+        return list(self.meta.tags or self.meta.suggested_tags)
 
     @property
     def summary(self) -> str:
@@ -76,24 +75,10 @@ class NoteInfo:
             "title_line": self.title_line,
             "created": _iso(self.created),
             "reviewed_at": _iso(self.reviewed_at),
-            "tags": tag_list(self.front.get("tags")),
-            "suggested_tags": tag_list(self.front.get("suggested_tags")),
-            "rejected_tags": tag_list(self.front.get("rejected_tags")),
+            "tags": self.meta.tags,
+            "suggested_tags": self.meta.suggested_tags,
+            "rejected_tags": self.meta.rejected_tags,
         }
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A front-matter timestamp (YAML gives datetime, date or str) as an aware datetime."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    if isinstance(value, str):
-        try:
-            return as_datetime(datetime.fromisoformat(value))
-        except ValueError:
-            return None
-    return None
 
 
 def _iso(moment: datetime | None) -> str | None:

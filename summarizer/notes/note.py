@@ -20,6 +20,11 @@ import yaml
 
 from summarizer.errors import NoteExistsError, NoteFormatError
 from summarizer.fsutil import atomic_write_text
+from summarizer.notes.front_matter import FrontMatter
+
+# Importable from here for summarizer.review.session and summarizer.cli.review, which
+# still read the raw mapping; once they read Note.meta this import goes.
+from summarizer.notes.front_matter import tag_list as tag_list
 from summarizer.papers.paper import Paper, normalize_whitespace
 
 FRONT_MATTER_DELIMITER = "---"
@@ -79,43 +84,44 @@ class NoteContent:
     # Sections a person must look at (e.g. the model did not answer in Japanese).
     attention: tuple[str, ...] = ()
     comment: str = ""
-    # More front-matter keys (full-text record, unsupported claims), written as given.
+    # More front-matter fields (full-text record, unsupported claims, tag scores), by
+    # their FrontMatter names.
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def render_note(paper: Paper, content: NoteContent, *, created: datetime) -> str:
-    """The full text of a draft note, including its ``draft_sha256``."""
-    front_matter: dict[str, Any] = {
-        "arxiv_id": paper.arxiv_id,
-        "version": paper.version,
-        "title": paper.title,
-        "title_line": title_line(paper),
-        "url": paper.abs_url,
-        "pdf": paper.pdf_path,
-        "authors": list(paper.authors),
-        "published": paper.published.date() if paper.published else None,
-        "updated": paper.updated.date() if paper.updated else None,
-        "primary_category": paper.primary_category,
-        "arxiv_comment": paper.comment,
-        "journal_ref": paper.journal_ref,
-        "doi": paper.doi,
-        "source": paper.source,
-        "status": "draft",
-        "suggested_tags": list(content.suggested_tags),
-        "tags": [],
-        "model": content.model_label,
-        "created": created.replace(microsecond=0),
-        "usage": content.usage,
+    """The full text of a draft note, including its ``draft_sha256``.
+
+    ``created`` should be aware; a naive one is taken as UTC, as when it is read back.
+    """
+    front_matter = FrontMatter(
+        arxiv_id=paper.arxiv_id,
+        version=paper.version,
+        title=paper.title,
+        title_line=title_line(paper),
+        url=paper.abs_url,
+        pdf=paper.pdf_path,
+        authors=list(paper.authors),
+        published=paper.published.date() if paper.published else None,
+        updated=paper.updated.date() if paper.updated else None,
+        primary_category=paper.primary_category,
+        arxiv_comment=paper.comment,
+        journal_ref=paper.journal_ref,
+        doi=paper.doi,
+        source=paper.source,
+        status="draft",
+        suggested_tags=list(content.suggested_tags),
+        tags=[],
+        model=content.model_label,
+        created=created.replace(microsecond=0),
+        usage=content.usage,
         **content.extra,
-    }
-    if content.warnings:
-        front_matter["warnings"] = list(content.warnings)
-    if content.attention:
-        front_matter["needs_attention"] = list(content.attention)
-    # Optional metadata arXiv did not give is left out rather than written as null.
-    front_matter = {k: v for k, v in front_matter.items() if v is not None}
+        # Left out when empty, as optional metadata arXiv did not give is.
+        **({"warnings": list(content.warnings)} if content.warnings else {}),
+        **({"needs_attention": list(content.attention)} if content.attention else {}),
+    )
     text = (
-        f"{FRONT_MATTER_DELIMITER}\n{dump_yaml(front_matter)}{FRONT_MATTER_DELIMITER}\n"
+        f"{FRONT_MATTER_DELIMITER}\n{front_matter.to_yaml()}{FRONT_MATTER_DELIMITER}\n"
         f"{render_body(paper, content)}"
     )
     return _insert_hash(text)
@@ -153,25 +159,11 @@ def tag_key(text: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def tag_list(value: Any) -> list[str]:
-    """A front-matter tag list as strings (anything else reads as empty)."""
-    if not isinstance(value, list):
-        return []
-    return [str(item) for item in value if isinstance(item, str | int | float)]
-
-
 def _attention_line(content: NoteContent, task: str) -> list[str]:
     # Visible in any Markdown viewer, so the reviewer cannot miss it.
     if task not in content.attention:
         return []
     return [f"{ATTENTION_MARK} the model did not answer in Japanese; check this section"]
-
-
-def dump_yaml(data: dict[str, Any]) -> str:
-    """YAML as the notes write it: block style, key order kept, Unicode as is."""
-    return yaml.safe_dump(
-        data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000
-    )
 
 
 def _content_hash(text_without_hash_line: str) -> str:
@@ -183,45 +175,6 @@ def _insert_hash(text: str) -> str:
     end = text.index(f"\n{FRONT_MATTER_DELIMITER}\n", len(FRONT_MATTER_DELIMITER)) + 1
     digest = _content_hash(text)
     return f"{text[:end]}draft_sha256: {digest}\n{text[end:]}"
-
-
-# --- the body's sections --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Section:
-    heading: str  # the heading line without "# ", e.g. "Summary (by gpt-4o-mini)"
-    content: str  # the lines under it, up to the next level-1 heading
-
-    @property
-    def name(self) -> str:
-        """``Summary`` for ``Summary (by gpt-4o-mini)``: the model label is not the name."""
-        return self.heading.split(" (by ", 1)[0].strip()
-
-
-def body_sections(body: str) -> list[Section]:
-    """The level-1 sections of a note body, in order (text before the first is left out)."""
-    sections: list[Section] = []
-    heading: str | None = None
-    lines: list[str] = []
-    for line in body.splitlines():
-        if line.startswith("# "):
-            if heading is not None:
-                sections.append(Section(heading, "\n".join(lines).strip("\n")))
-            heading, lines = line[2:].strip(), []
-        elif heading is not None:
-            lines.append(line)
-    if heading is not None:
-        sections.append(Section(heading, "\n".join(lines).strip("\n")))
-    return sections
-
-
-def section_content(body: str, name: str) -> str | None:
-    """The content of the first section called ``name`` (case-insensitive), or None."""
-    for section in body_sections(body):
-        if section.name.casefold() == name.casefold():
-            return section.content
-    return None
 
 
 # --- reading notes back -----------------------------------------------------------
@@ -238,13 +191,16 @@ class NoteState(enum.Enum):
 @dataclass(frozen=True)
 class Note:
     path: Path
+    # The YAML mapping as parsed: what edit.py checks its line edits against (and what
+    # readers outside the notes package still use; the typed view is `meta`).
     front_matter: dict[str, Any]
+    meta: FrontMatter
     body: str
     text: str
 
     @property
     def status(self) -> str:
-        return str(self.front_matter.get("status", ""))
+        return self.meta.status
 
     @property
     def is_unedited_draft(self) -> bool:
@@ -268,7 +224,13 @@ def parse_note(path: Path, text: str) -> Note:
     if not isinstance(front_matter, dict):
         raise NoteFormatError(str(path), "the front matter is not a mapping")
     body = text[end + len(FRONT_MATTER_DELIMITER) + 2 :]
-    return Note(path=path, front_matter=front_matter, body=body, text=text)
+    return Note(
+        path=path,
+        front_matter=front_matter,
+        meta=FrontMatter.read(front_matter),
+        body=body,
+        text=text,
+    )
 
 
 def read_note(path: Path) -> Note:
@@ -291,7 +253,7 @@ def note_state(path: Path) -> NoteState:
 
 def state_of(note: Note) -> NoteState:
     """The state of a note already read (see :func:`note_state`)."""
-    if "arxiv_id" not in note.front_matter and "source" not in note.front_matter:
+    if not note.meta.has("arxiv_id") and not note.meta.has("source"):
         return NoteState.FOREIGN
     if note.status == "reviewed":
         return NoteState.REVIEWED

@@ -29,7 +29,8 @@ from typing import Any
 
 from summarizer.errors import HistoryFormatError, NoteFormatError
 from summarizer.fsutil import read_user_text
-from summarizer.notes.note import read_note, section_content
+from summarizer.notes.note import read_note
+from summarizer.notes.sections import section_content
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,15 @@ def load_history_notes(folder: Path) -> list[HistoryItem]:
             raise HistoryFormatError(str(path), error.strerror or str(error)) from None
         if note.status != "reviewed":
             continue
-        front = note.front_matter
-        row = {"title": front.get("title"), "abstract": abstract_section(note.body)}
+        meta = note.meta
+        row = {"title": meta.title, "abstract": abstract_section(note.body)}
         try:
-            items.append(_item(row, front.get("tags"), front.get("rejected_tags")))
+            # Stricter than the other readers: a history row must say which tags
+            # were chosen, so `tags` must be there and be a list of strings.
+            for key in ("tags", "rejected_tags"):
+                if key in meta.invalid_keys or (key == "tags" and not meta.has(key)):
+                    raise ValueError(f"{key!r} is missing or not a list of strings")
+            items.append(_item(row, meta.tags, meta.rejected_tags))
         except ValueError as error:
             raise HistoryFormatError(str(path), str(error)) from None
     return items

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 
 from summarizer.notes.note import NoteState, note_state, parse_note, read_note
-from summarizer.review.tui import ReviewState
+from summarizer.review.choices import ReviewState
 from tests.review_support import cli_env, three_drafts, write_vocabulary
 
 pytestmark = pytest.mark.slow

@@ -113,6 +113,34 @@ def test_reviewed_note_with_bad_tags_names_the_file(tmp_path):
         load_history(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("tags_line", "key"),
+    [
+        ("tags:", "'tags'"),  # left empty
+        ("tags: [NLP, 1]", "'tags'"),
+        ("", "'tags'"),  # missing
+        ("tags: [NLP]\nrejected_tags: Bias", "'rejected_tags'"),
+        ("tags: [NLP]\nrejected_tags: [Bias, 2]", "'rejected_tags'"),
+    ],
+)
+def test_reviewed_note_tags_must_be_lists_of_strings(tmp_path, tags_line, key):
+    _note(tmp_path, "a.md", status="reviewed")
+    path = tmp_path / "a.md"
+    path.write_text(path.read_text().replace("tags: []", tags_line), encoding="utf-8")
+    with pytest.raises(HistoryFormatError, match=rf"a\.md.*{key} is missing or not a list"):
+        load_history(tmp_path)
+
+
+def test_reviewed_note_with_rejected_tags_left_empty_has_none(tmp_path):
+    _note(tmp_path, "a.md", status="reviewed", tags=["NLP"])
+    path = tmp_path / "a.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status: reviewed\n", "status: reviewed\nrejected_tags:\n"))
+    [item] = load_history(tmp_path)
+    assert item.tags == ["NLP"]
+    assert item.rejected == []
+
+
 def test_paper_title_only_strips_a_house_title_line():
     assert paper_title("[Paper Note] A, B, and C, Jo Doe+, arXiv'24, 2024.01") == "A, B, and C"
     assert paper_title("Old Note, Jo Doe+, ACL'23") == "Old Note"

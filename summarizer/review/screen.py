@@ -1,0 +1,119 @@
+"""What ``summarize review`` shows for one draft: title, summary, tags, keys.
+
+Drawing only; which key does what is :mod:`summarizer.review.tui`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from summarizer.notes.note import MARKER, Note
+from summarizer.notes.sections import section_content
+from summarizer.review.choices import ReviewState, TagChoice
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Key i toggles tag i (0 is the tenth).
+TOGGLE_KEYS = "1234567890"
+KEYS_LINE = (
+    "[b]a[/] accept all  [b]enter[/] save selection  [b]1-9[/] toggle  [b]t[/] add tag  "
+    "[b]e[/] edit  [b]s[/] skip  [b]q[/] quit  [b]?[/] help"
+)
+HELP = """\
+a      accept every suggested tag (and the tags you added) and save
+enter  save the tags marked [x]; unmarked suggestions are recorded as rejected
+1-9 0  toggle tag 1-9 and 10; for more, type the tag's name after t
+t      add a tag: type part of it, Tab completes (hallu → Hallucination), Enter adds;
+       a name outside the vocabulary offers the closest ones, or n to use it as new
+e      open the note in $EDITOR; the screen shows your changes when you come back
+s      leave this note a draft and go to the next one
+q      stop here (notes already saved stay saved)"""
+
+
+def render_screen(
+    console: Console,
+    note: Note,
+    state: ReviewState,
+    *,
+    position: int,
+    total: int,
+    notice: str,
+    message: str | Text,
+    show_help: bool,
+) -> None:
+    """Clear the terminal and draw the screen for ``note``.
+
+    ``notice`` is what the last save did (shown once, in green); ``message`` the
+    answer to the last key on this screen.
+    """
+    from rich.panel import Panel
+    from rich.table import Table
+
+    console.clear()
+    if notice:
+        console.print(Text(notice, style="green"))
+    meta = note.meta
+    edited = " (edited)" if note.status == "draft" and not note.is_unedited_draft else ""
+    title = Text(meta.title_line or meta.title or note.path.name)
+    header = f"{position}/{total}  {shown_path(note.path)}  {note.status}{edited}"
+    console.print(Panel(title, title=Text(header), title_align="left", style="bold"))
+    summary = section_content(note.body, "Summary") or "(no summary)"
+    console.print("[b]Summary[/]")
+    console.print(Text("\n".join(line.removeprefix("- ") for line in summary.splitlines())))
+    console.print()
+    table = Table(box=None, show_header=True, header_style="dim", pad_edge=False)
+    for column, justify in (("key", "right"), ("", "left"), ("tag", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("score", justify="right")
+    table.add_column("", style="dim")
+    for index, choice in enumerate(state.choices):
+        key = TOGGLE_KEYS[index] if index < len(TOGGLE_KEYS) else ""
+        mark = Text("[x]", style="green") if choice.selected else Text("[ ]")
+        score = f"{choice.score:.2f}" if choice.score is not None else ""
+        table.add_row(key, mark, Text(f"#{choice.name}"), score, _origin(choice))
+    if not state.choices:
+        table.add_row("", "", "(no suggested tags: press t to add one)", "", "")
+    console.print(table)
+    for line in _attention(note):
+        console.print(warning_text(f"⚠ {line}"))
+    if message:
+        console.print(message, markup=False)
+    console.print()
+    console.print(HELP if show_help else KEYS_LINE, markup=not show_help, highlight=False)
+
+
+def error_text(message: str) -> Text:
+    return Text(message, style="red")
+
+
+def warning_text(message: str) -> Text:
+    return Text(message, style="yellow")
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it (shorter on screen)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _origin(choice: TagChoice) -> str:
+    if choice.origin == "added":
+        return "added, new" if choice.new else "added"
+    return "in tags" if choice.origin == "kept" else ""
+
+
+def _attention(note: Note) -> list[str]:
+    lines: list[str] = []
+    sections = note.meta.needs_attention
+    if sections:
+        lines.append(f"check: {', '.join(sections)} (the model did not write Japanese)")
+    marks = note.body.count(MARKER)
+    if marks:
+        lines.append(f"{marks} {MARKER} mark(s): numbers or names the paper does not contain")
+    return lines
