@@ -181,10 +181,10 @@ class _Run:
 
     def _drafted_earlier(self, outcome: PaperOutcome, path: Path) -> PaperOutcome:
         note = read_note(path)
-        usage = note.front_matter.get("usage", {}).get("total", {})
+        usage = note.meta.usage.get("total", {})
         outcome.status, outcome.earlier_run = "drafted", True
         outcome.reason = "drafted by an earlier, unfinished run of this batch"
-        outcome.title = note.front_matter.get("title")
+        outcome.title = note.meta.title
         outcome.input_tokens = int(usage.get("input_tokens", 0))
         outcome.output_tokens = int(usage.get("output_tokens", 0))
         outcome.calls = int(usage.get("calls", 0))

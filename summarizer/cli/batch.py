@@ -23,7 +23,7 @@ import click
 from summarizer.cli.options import DraftingChoices, debug_option, drafting_options
 
 if TYPE_CHECKING:
-    from summarizer.batch.run import BatchReport
+    from summarizer.batch.report import BatchReport
 
 
 @click.command("batch")

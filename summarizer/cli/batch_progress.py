@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from summarizer.batch.readinglist import ListEntry
-    from summarizer.batch.run import PaperOutcome
+    from summarizer.batch.report import PaperOutcome
 
 
 def make_view(quiet: bool) -> Any:

@@ -30,11 +30,6 @@ class NoteInfo:
         return self.note.meta
 
     @property
-    def front(self) -> dict[str, Any]:
-        """The raw mapping, for summarizer.cli.review until it reads :attr:`meta`."""
-        return self.note.front_matter
-
-    @property
     def status(self) -> str:
         return self.note.status
 

@@ -21,10 +21,6 @@ import yaml
 from summarizer.errors import NoteExistsError, NoteFormatError
 from summarizer.fsutil import atomic_write_text
 from summarizer.notes.front_matter import FrontMatter
-
-# Importable from here for summarizer.review.session and summarizer.cli.review, which
-# still read the raw mapping; once they read Note.meta this import goes.
-from summarizer.notes.front_matter import tag_list as tag_list
 from summarizer.papers.paper import Paper, normalize_whitespace
 
 FRONT_MATTER_DELIMITER = "---"

@@ -14,7 +14,7 @@ from pathlib import Path
 from summarizer.errors import BadInputError
 from summarizer.notes.edit import TagDecision, unique_tags
 from summarizer.notes.index import NoteInfo
-from summarizer.notes.note import Note, hashtags_line, tag_key, tag_list
+from summarizer.notes.note import Note, hashtags_line, tag_key
 from summarizer.tags.match import resolve_tag
 from summarizer.tags.vocabulary import Vocabulary
 
@@ -36,9 +36,9 @@ def decide(
     ``tags`` that were never suggested stay.  ``add`` and ``remove`` come last.
     A removed tag and a suggested tag not accepted are recorded as rejected.
     """
-    front = note.front_matter
-    suggested = tag_list(front.get("suggested_tags"))
-    current = tag_list(front.get("tags"))
+    meta = note.meta
+    suggested = meta.suggested_tags
+    current = meta.tags
     suggested_keys = {tag_key(tag) for tag in suggested}
     if accept_suggested is None:
         accepted = list(current)
@@ -52,7 +52,7 @@ def decide(
     accepted_keys = {tag_key(tag) for tag in accepted}
     rejected = unique_tags(
         tag
-        for tag in [*suggested, *tag_list(front.get("rejected_tags")), *remove]
+        for tag in [*suggested, *meta.rejected_tags, *remove]
         if tag_key(tag) not in accepted_keys
     )
     if vocabulary is not None:
@@ -105,7 +105,7 @@ def plan_decision(
     otherwise carry.  A name in ``only`` or ``remove`` that is not among the note's
     tags is a :class:`~summarizer.errors.BadInputError` listing them.
     """
-    suggested = tag_list(info.front.get("suggested_tags"))
+    suggested = info.meta.suggested_tags
     chosen: list[str] | None = list(suggested) if accept_all else None
     if only is not None:
         chosen = [
