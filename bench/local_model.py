@@ -24,7 +24,8 @@ import time
 from dataclasses import dataclass
 
 from summarizer.drafting.chain import DraftChain, tag_schema
-from summarizer.llm.local_chat import LocalChatModel, japanese_ratio, to_llama_messages
+from summarizer.drafting.japanese import japanese_ratio
+from summarizer.llm.local_chat import LocalChatModel, to_llama_messages
 from summarizer.llm.local_model import LocalModelUnavailableError, ensure_gguf
 from summarizer.llm.prompts import load_prompt
 from summarizer.settings import user_dir
