@@ -27,13 +27,13 @@ from collections.abc import Callable
 from sklearn.model_selection import KFold
 
 from bench.tags import CORPUS, FOLDS, SEED
-from summarizer.drafting.chain import (
+from summarizer.drafting.chains import make_chains
+from summarizer.drafting.tag_chain import (
     CANDIDATES,
     MIN_TAG_SCORE,
     MODEL_PICK_BONUS,
     merge_model_choice,
 )
-from summarizer.drafting.chains import make_chains
 from summarizer.llm.models import make_chat_model, model_errors, model_label
 from summarizer.settings import load_settings
 from summarizer.tags.history import HistoryItem, load_history

@@ -2,8 +2,8 @@
 
 ``summarize REF``, ``summarize batch``, ``summarize tags suggest`` and the benches
 all draft with the same chains; building them here keeps their wiring (structured
-output method, broken-reply retries, the backend's tag-count constraint, the
-learned suggester) from drifting apart.
+output method, the retry policy, the backend's tag-count constraint, the learned
+suggester) from drifting apart.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from summarizer.drafting.chain import DEFAULT_MAX_TAGS, DraftChain
+from summarizer.drafting.chain import DraftChain
 from summarizer.drafting.comment import CommentChain
+from summarizer.drafting.tag_chain import DEFAULT_MAX_TAGS
 from summarizer.llm.backend import backend_for
-from summarizer.llm.models import BROKEN_REPLY_EXCEPTIONS
+from summarizer.llm.retry_policy import RetryPolicy
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -42,20 +43,17 @@ def make_chains(
 ) -> Chains:
     """The chains for ``chat_model`` (None: tags from ``suggester`` alone, --no-llm)."""
     method = settings.structured_output
+    policy = RetryPolicy.for_settings(settings)
     backend = backend_for(settings)
     draft = DraftChain(
         chat_model,
         vocabulary,
         structured_method=method,
         max_tags=max_tags,
-        retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
+        policy=policy,
         constrain_tag_count=backend.enforces_max_items,
         suggester=suggester,
         use_llm_for_tags=settings.tag_llm,
     )
-    comment = CommentChain(
-        chat_model,  # type: ignore[arg-type]  # never run without a model
-        structured_method=method,
-        retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
-    )
+    comment = CommentChain(chat_model, structured_method=method, policy=policy)
     return Chains(draft, comment)

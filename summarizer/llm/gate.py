@@ -11,13 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from summarizer.llm.retry_policy import RetryPolicy
 from summarizer.retry import MAX_RETRY_AFTER, retry_after_seconds
-
-# 429s retried inside the gate before the client library sees one; the openai client
-# then retries what is left (settings.model_retries) through the gate again.
-RATE_LIMIT_RETRIES = 6
-# With no Retry-After header: 1, 2, 4 … seconds.
-RATE_LIMIT_BACKOFF = 1.0
 
 
 def _sdk_httpx() -> Any:
@@ -33,14 +28,15 @@ def _sdk_httpx() -> Any:
     return httpx
 
 
-def gated_http_client(gate: ModelGate, timeout: float) -> Any:
+def gated_http_client(gate: ModelGate, timeout: float, policy: RetryPolicy) -> Any:
+    """The openai SDK's HTTP client with every request passing ``gate``."""
     import openai
 
     httpx_module = _sdk_httpx()
     inner = httpx_module.HTTPTransport(
         limits=httpx_module.Limits(max_connections=100, max_keepalive_connections=20)
     )
-    return openai.DefaultHttpxClient(transport=GatedTransport(inner, gate), timeout=timeout)
+    return openai.DefaultHttpxClient(transport=GatedTransport(inner, gate, policy), timeout=timeout)
 
 
 class GatedTransport:
@@ -48,13 +44,16 @@ class GatedTransport:
 
     Each request waits for the :class:`~summarizer.papers.ratelimit.ModelGate`; a 429 pauses
     the gate for its ``Retry-After`` (so every worker waits, not just this one) and
-    is sent again after the pause, up to :data:`RATE_LIMIT_RETRIES` times.
+    is sent again after the pause, up to ``policy.rate_limit_retries`` times (the
+    openai client then retries what is left through the gate again: see
+    :mod:`summarizer.llm.retry_policy`).
     """
 
-    def __init__(self, inner: Any, gate: ModelGate, *, retries: int = RATE_LIMIT_RETRIES) -> None:
+    def __init__(self, inner: Any, gate: ModelGate, policy: RetryPolicy) -> None:
         self.inner = inner
         self.gate = gate
-        self.retries = retries
+        self.retries = policy.rate_limit_retries
+        self.backoff = policy.rate_limit_backoff
 
     def handle_request(self, request: Any) -> Any:
         for attempt in range(self.retries + 1):
@@ -69,7 +68,7 @@ class GatedTransport:
                 return response
             delay = _retry_after(response.headers)
             if delay is None:
-                delay = RATE_LIMIT_BACKOFF * 2**attempt
+                delay = self.backoff * 2**attempt
             elif delay > MAX_RETRY_AFTER:
                 self.gate.release()
                 return response  # waiting that long is worse than failing the paper

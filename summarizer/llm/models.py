@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError, ModelError
 from summarizer.llm.gate import gated_http_client
+from summarizer.llm.retry_policy import BROKEN_REPLY_EXCEPTIONS, RetryPolicy
 from summarizer.settings import OPENAI_API_HOST, Settings
 
 if TYPE_CHECKING:
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 # Sent when no key may be sent: OpenAI-compatible servers such as Ollama or vLLM
 # ignore it, but the client library refuses to run without one.
 PLACEHOLDER_API_KEY = "no-key-needed"
-
-# Replies that arrive broken; status codes and timeouts are retried by the client.
-BROKEN_REPLY_EXCEPTIONS: tuple[type[BaseException], ...] = (json.JSONDecodeError,)
 
 
 def make_chat_model(
@@ -38,6 +35,7 @@ def make_chat_model(
     ``setup_progress(done_bytes, total_bytes)`` reports the local model's one-time
     setup (assembling its weights), so the CLI can show a progress bar.  With a
     ``gate``, every HTTP request to the server passes it (see :class:`GatedTransport`).
+    HTTP retries follow :class:`~summarizer.llm.retry_policy.RetryPolicy`.
     A ``cache`` answers repeated prompts from disk (LangChain's per-model cache: no
     process-wide state); whoever made it closes it.
     """
@@ -61,16 +59,17 @@ def make_chat_model(
         )
     from langchain_openai import ChatOpenAI
 
-    chat = ChatOpenAI(
+    policy = RetryPolicy.for_settings(settings)
+    timeout = settings.model_timeout
+    return ChatOpenAI(
         model=settings.model,
         base_url=settings.effective_base_url,
         api_key=settings.api_key_for_model() or PLACEHOLDER_API_KEY,
-        timeout=settings.model_timeout,
-        max_retries=settings.model_retries,
-        http_client=gated_http_client(gate, settings.model_timeout) if gate else None,
+        timeout=timeout,
+        max_retries=policy.http_retries,
+        http_client=gated_http_client(gate, timeout, policy) if gate else None,
         cache=cache,
     )
-    return chat
 
 
 def model_label(chat_model: BaseChatModel, settings: Settings) -> str:
@@ -119,4 +118,5 @@ def model_errors(settings: Settings) -> Iterator[None]:
     except openai.APIConnectionError:
         raise ModelError(where, "could not connect, or the reply was cut off") from None
     except BROKEN_REPLY_EXCEPTIONS:
-        raise ModelError(where, "the reply was not valid JSON, three times") from None
+        attempts = RetryPolicy.for_settings(settings).broken_reply_attempts
+        raise ModelError(where, f"the reply was not valid JSON, {attempts} times") from None

@@ -38,22 +38,29 @@ class PromptSpec:
     examples: tuple[FewShotExample, ...] = ()
 
     def to_chat_prompt(self) -> ChatPromptTemplate:
-        """A LangChain chat prompt: system, few-shot turns, then the paper."""
-        from langchain_core.prompts import ChatPromptTemplate, HumanMessagePromptTemplate
+        """A LangChain chat prompt: system, few-shot turns, then the paper.
+
+        Each example is the human template filled with the example's inputs, then
+        its output as the model's turn (``FewShotChatMessagePromptTemplate``): an
+        example's text is a value, never parsed as a template.
+        """
+        from langchain_core.prompts import ChatPromptTemplate, FewShotChatMessagePromptTemplate
 
         messages: list = [("system", self.system)]
-        human = HumanMessagePromptTemplate.from_template(self.human)
-        for example in self.examples:
-            # Examples are rendered now and added as literal messages, so their
-            # text is never parsed as a template.
-            messages.append(human.format(**example.inputs))
-            messages.append(("ai", _escape_braces(example.output)))
+        if self.examples:
+            example_turns = ChatPromptTemplate.from_messages(
+                [("human", self.human), ("ai", "{output}")]
+            )
+            messages.append(
+                FewShotChatMessagePromptTemplate(
+                    examples=[
+                        {**example.inputs, "output": example.output} for example in self.examples
+                    ],
+                    example_prompt=example_turns,
+                )
+            )
         messages.append(("human", self.human))
         return ChatPromptTemplate.from_messages(messages)
-
-
-def _escape_braces(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
 
 
 def prompts_dir() -> Path:

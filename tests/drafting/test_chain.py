@@ -8,18 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.drafting.chain import (
+from summarizer.drafting.chain import DraftChain
+from summarizer.drafting.tag_chain import (
     MIN_TAG_SCORE,
     MODEL_PICK_BONUS,
-    STRICT_JAPANESE_INSTRUCTION,
-    DraftChain,
-    clean_paragraph,
     merge_model_choice,
     tag_schema,
+)
+from summarizer.drafting.text_tasks import (
+    STRICT_JAPANESE_INSTRUCTION,
+    clean_paragraph,
     trim_summary,
 )
 from summarizer.errors import ModelError, ModelOutputError
-from summarizer.llm.models import BROKEN_REPLY_EXCEPTIONS, make_chat_model, model_errors
+from summarizer.llm.models import make_chat_model, model_errors
+from summarizer.llm.retry_policy import RetryPolicy
 from summarizer.notes.note import ATTENTION_MARK, render_note
 from summarizer.settings import Settings
 from summarizer.tags.vocabulary import load_vocabulary
@@ -54,7 +57,7 @@ def run_chain(server: FakeChatServer, tmp_path: Path, **overrides: object):
         make_chat_model(settings),
         load_vocabulary(),
         structured_method=settings.structured_output,
-        retry_exceptions=BROKEN_REPLY_EXCEPTIONS,
+        policy=RetryPolicy.for_settings(settings),
     )
     with model_errors(settings):
         return chain.run(make_paper())

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from langchain_core.globals import get_llm_cache, set_llm_cache
 
 from summarizer.llm.cache import SqliteReplyCache, _key
 from summarizer.llm.models import make_chat_model
@@ -18,25 +17,28 @@ SECRET = "sk-cache-test-SECRET"
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Iterator[SqliteReplyCache]:
-    previous = get_llm_cache()
     reply_cache = SqliteReplyCache(tmp_path / "llm.sqlite")
-    set_llm_cache(reply_cache)
     yield reply_cache
-    set_llm_cache(previous)
     reply_cache.close()
 
 
-def model(server: FakeChatServer, tmp_path: Path, name: str = "gpt-4o-mini"):
+def model(
+    server: FakeChatServer,
+    tmp_path: Path,
+    cache: SqliteReplyCache,
+    name: str = "gpt-4o-mini",
+):
+    """The model with the reply cache as its own (no process-wide LangChain cache)."""
     settings = Settings(home=tmp_path, base_url=server.base_url, model=name, api_key=SECRET)
-    return make_chat_model(settings)
+    return make_chat_model(settings, cache=cache)
 
 
 def test_same_prompt_is_answered_from_the_cache(
     cache: SqliteReplyCache, chat_server: FakeChatServer, tmp_path: Path
 ) -> None:
     chat_server.script(None, "答え")
-    first = model(chat_server, tmp_path).invoke("質問")
-    second = model(chat_server, tmp_path).invoke("質問")
+    first = model(chat_server, tmp_path, cache).invoke("質問")
+    second = model(chat_server, tmp_path, cache).invoke("質問")
     assert first.content == second.content == "答え"
     assert len(chat_server.requests) == 1
 
@@ -45,9 +47,9 @@ def test_another_model_or_prompt_is_a_miss(
     cache: SqliteReplyCache, chat_server: FakeChatServer, tmp_path: Path
 ) -> None:
     chat_server.script(None, "答え")
-    model(chat_server, tmp_path).invoke("質問")
-    model(chat_server, tmp_path).invoke("別の質問")
-    model(chat_server, tmp_path, name="gpt-4o").invoke("質問")
+    model(chat_server, tmp_path, cache).invoke("質問")
+    model(chat_server, tmp_path, cache).invoke("別の質問")
+    model(chat_server, tmp_path, cache, name="gpt-4o").invoke("質問")
     assert len(chat_server.requests) == 3
 
 
@@ -55,10 +57,9 @@ def test_the_cache_survives_a_new_process_and_holds_no_key(
     cache: SqliteReplyCache, chat_server: FakeChatServer, tmp_path: Path
 ) -> None:
     chat_server.script(None, "答え")
-    model(chat_server, tmp_path).invoke("質問")
+    model(chat_server, tmp_path, cache).invoke("質問")
     reopened = SqliteReplyCache(cache.path)
-    set_llm_cache(reopened)
-    assert model(chat_server, tmp_path).invoke("質問").content == "答え"
+    assert model(chat_server, tmp_path, reopened).invoke("質問").content == "答え"
     assert len(chat_server.requests) == 1
     reopened.close()
     assert SECRET.encode() not in cache.path.read_bytes()
