@@ -23,8 +23,9 @@ import sys
 import time
 from dataclasses import dataclass
 
-from summarizer.drafting.chain import DraftChain, tag_schema
+from summarizer.drafting.chain import DraftChain
 from summarizer.drafting.japanese import japanese_ratio
+from summarizer.drafting.tag_chain import tag_schema
 from summarizer.llm.local_chat import LocalChatModel, to_llama_messages
 from summarizer.llm.local_model import LocalModelUnavailableError, ensure_gguf
 from summarizer.llm.prompts import load_prompt

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from summarizer.drafting.results import DraftSections, TaskResult
-from summarizer.drafting.tag_chain import DEFAULT_MAX_TAGS, TagChooser, tag_schema
+from summarizer.drafting.tag_chain import DEFAULT_MAX_TAGS, TagChooser
 from summarizer.drafting.text_tasks import JapaneseSection, trim_summary
 from summarizer.llm.retry_policy import RetryPolicy
 
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from summarizer.papers.paper import Paper
     from summarizer.tags.suggest import TagSuggester
     from summarizer.tags.vocabulary import Vocabulary
-
-# tag_schema is imported from here by the local-model tests and bench.local_model.
-__all__ = ["TASKS", "DraftChain", "DraftSections", "TaskResult", "tag_schema"]
 
 TASKS = ("translation", "summary", "tags")
 

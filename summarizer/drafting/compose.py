@@ -19,7 +19,7 @@ from summarizer.tags.venues import venue_tags
 
 if TYPE_CHECKING:
     from summarizer.drafting.budget import BudgetPlan
-    from summarizer.drafting.chain import DraftSections, TaskResult
+    from summarizer.drafting.results import DraftSections, TaskResult
     from summarizer.papers.paper import Paper
     from summarizer.papers.reader import PaperText
     from summarizer.tags.vocabulary import Vocabulary

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from summarizer.drafting.budget import BudgetPlan, plan_for
-from summarizer.drafting.chain import TaskResult
 from summarizer.drafting.chains import Chains, make_chains
 from summarizer.drafting.compose import DraftResult, compose_note
+from summarizer.drafting.results import TaskResult
 from summarizer.drafting.tagging import load_suggester
 from summarizer.llm.models import make_chat_model, model_errors, model_label
 from summarizer.notes.note import ensure_writable, write_note

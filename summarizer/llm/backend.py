@@ -34,6 +34,8 @@ class Backend:
     # The server enforces a JSON schema's ``maxItems`` (llama.cpp's grammar does;
     # strict OpenAI schemas reject the keyword).
     enforces_max_items: bool
+    # The embedded model, run in this process (no server, no key).
+    in_process: bool
     # Read the start of each core section in one Comment call instead of reading the
     # whole paper part by part: each local call takes tens of seconds on 2 cores.
     single_comment_call: bool
@@ -49,6 +51,7 @@ SERVER = Backend(
     default_input_tokens=SERVER_INPUT_TOKENS,
     max_workers=None,
     enforces_max_items=False,
+    in_process=False,
     single_comment_call=False,
 )
 LOCAL = Backend(
@@ -57,6 +60,7 @@ LOCAL = Backend(
     default_input_tokens=LOCAL_INPUT_TOKENS,
     max_workers=1,
     enforces_max_items=True,
+    in_process=True,
     single_comment_call=True,
 )
 

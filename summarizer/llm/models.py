@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError, ModelError
+from summarizer.llm.backend import backend_for
 from summarizer.llm.gate import gated_http_client
 from summarizer.llm.retry_policy import BROKEN_REPLY_EXCEPTIONS, RetryPolicy
 from summarizer.settings import OPENAI_API_HOST, Settings
@@ -39,7 +40,7 @@ def make_chat_model(
     A ``cache`` answers repeated prompts from disk (LangChain's per-model cache: no
     process-wide state); whoever made it closes it.
     """
-    if settings.resolved_backend == "local":
+    if backend_for(settings).in_process:
         from summarizer.llm.local_chat import LocalChatModel
         from summarizer.llm.local_model import ensure_gguf
 

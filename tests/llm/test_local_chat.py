@@ -23,8 +23,9 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import BaseModel
 
-from summarizer.drafting.chain import TASKS, DraftChain, tag_schema
+from summarizer.drafting.chain import TASKS, DraftChain
 from summarizer.drafting.japanese import is_mostly_japanese
+from summarizer.drafting.tag_chain import tag_schema
 from summarizer.llm.local_chat import (
     LocalChatModel,
     _PrefixCache,
