@@ -92,7 +92,9 @@ def _extract_quietly(source: bytes | str, password: str | None, raw: RawPdf) -> 
             raw.failure = ("aes", str(exc))
         except Exception as exc:  # anything pypdf raises: the file is unreadable
             raw.failure = ("malformed", f"{type(exc).__name__}: {exc}")
-    raw.log += [str(w.message) for w in caught]
+    # A ResourceWarning is the forked parent's garbage (a socket it left open), never
+    # something the PDF said.
+    raw.log += [str(w.message) for w in caught if not issubclass(w.category, ResourceWarning)]
     return raw
 
 
