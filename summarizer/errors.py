@@ -137,10 +137,12 @@ class ArxivUnavailableError(RemoteServiceError):
 class ModelError(RemoteServiceError):
     """The chat model could not be reached or answered with an error."""
 
-    def __init__(self, base_url: str, reason: str, hint: str = "try again later") -> None:
+    def __init__(self, base_url: str | None, reason: str, hint: str = "try again later") -> None:
+        """``base_url`` names the server; None is the embedded model (no server)."""
         self.base_url = base_url
         self.reason = reason
-        super().__init__(f"chat model at {base_url} failed: {reason}; {hint}")
+        model = f"chat model at {base_url}" if base_url else "the embedded model"
+        super().__init__(f"{model} failed: {reason}; {hint}")
 
 
 class ModelOutputError(RemoteServiceError):

@@ -79,11 +79,14 @@ def test_prompts_are_utf8_and_complete() -> None:
         spec = load_prompt(name)
         assert spec.system
         assert "{title}" in spec.human
-        assert "{abstract}" in spec.human
+        # The summary from the translation reads the translation, not the abstract.
+        source = "{translation}" if name == "summarize_translation" else "{abstract}"
+        assert source in spec.human
 
 
-def test_summary_examples_follow_the_house_style() -> None:
-    examples = load_prompt("summarize").examples
+@pytest.mark.parametrize("name", ["summarize", "summarize_translation"])
+def test_summary_examples_follow_the_house_style(name: str) -> None:
+    examples = load_prompt(name).examples
     assert len(examples) >= 2
     for example in examples:
         assert 150 <= len(example.output) <= 260

@@ -14,11 +14,12 @@ a parameter: the OpenAI client in production, a local server or a fake in tests.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 from summarizer.drafting.results import DraftSections, TaskResult
 from summarizer.drafting.tag_chain import DEFAULT_MAX_TAGS, TagChooser
-from summarizer.drafting.text_tasks import JapaneseSection, trim_summary
+from summarizer.drafting.text_tasks import JapaneseSection, house_summary
 from summarizer.llm.retry_policy import RetryPolicy
 
 if TYPE_CHECKING:
@@ -46,8 +47,15 @@ class DraftChain:
         constrain_tag_count: bool = False,
         suggester: TagSuggester | None = None,
         use_llm_for_tags: bool = True,
+        summary_from_translation: bool = False,
     ) -> None:
-        """``chat_model`` None (``--no-llm``): only :meth:`suggest_tags`, by ``suggester``."""
+        """``chat_model`` None (``--no-llm``): only :meth:`suggest_tags`, by ``suggester``.
+
+        ``summary_from_translation`` writes the summary from the Japanese translation
+        once it is done, instead of from the abstract alongside it (see
+        prompts/summarize_translation.toml for when that is worth the wait).
+        """
+        self.summary_from_translation = summary_from_translation
         policy = policy or RetryPolicy()
         self.tags = TagChooser(
             chat_model,
@@ -62,16 +70,28 @@ class DraftChain:
         self._draft = None if chat_model is None else self._compose(chat_model, policy)
 
     def _compose(self, chat_model: BaseChatModel, policy: RetryPolicy) -> Runnable:
-        from langchain_core.runnables import RunnableLambda, RunnableParallel
+        from langchain_core.runnables import (
+            RunnableLambda,
+            RunnableParallel,
+            RunnablePassthrough,
+        )
 
         translation = JapaneseSection("translation", "translate", chat_model, policy)
-        summary = JapaneseSection("summary", "summarize", chat_model, policy, trim_summary)
-        tasks = RunnableParallel(
-            translation=translation.runnable,
-            summary=summary.runnable,
-            tags=RunnableLambda(self.tags.suggest, name="tags"),
+        tags = RunnableLambda(self.tags.suggest, name="tags")
+        if not self.summary_from_translation:
+            summary = JapaneseSection("summary", "summarize", chat_model, policy, house_summary)
+            tasks = RunnableParallel(
+                translation=translation.runnable, summary=summary.runnable, tags=tags
+            )
+            return tasks | _assemble
+        summary = JapaneseSection(
+            "summary", "summarize_translation", chat_model, policy, house_summary
         )
-        return tasks | _assemble
+        first = RunnableParallel(
+            translation=translation.runnable, tags=tags, title=itemgetter("title")
+        )
+        translated = RunnableLambda(_summary_inputs, name="translated")
+        return first | RunnablePassthrough.assign(summary=translated | summary.runnable) | _assemble
 
     def run(self, paper: Paper) -> DraftSections:
         if self._draft is None:
@@ -87,7 +107,11 @@ class DraftChain:
         return self.tags.choose_among(inputs, candidates)
 
 
-def _assemble(results: dict[str, TaskResult]) -> DraftSections:
+def _summary_inputs(results: dict[str, Any]) -> dict[str, str]:
+    return {"title": results["title"], "translation": results["translation"].text}
+
+
+def _assemble(results: dict[str, Any]) -> DraftSections:
     return DraftSections(
         translation=results["translation"].text,
         summary=results["summary"].text,

@@ -54,6 +54,7 @@ def make_chains(
         constrain_tag_count=backend.enforces_max_items,
         suggester=suggester,
         use_llm_for_tags=settings.tag_llm,
+        summary_from_translation=backend.summary_from_translation,
     )
     comment = CommentChain(chat_model, structured_method=method, policy=policy)
     return Chains(draft, comment)

@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 
-# Simplified forms that have a Shift-JIS encoding of their own (so the encoding test
-# alone lets them through) yet are not how Japanese writes the word.
-SIMPLIFIED_WITH_SJIS = frozenset("个")
+from summarizer.llm.local_vocab import is_chinese_only
 
 # Endings of the polite style (です/ます調).  Anything else counts as plain: である,
 # だ, した, する and 体言止め (a sentence ending in a noun: 「…を提案。」).
@@ -27,26 +24,6 @@ _POLITE_END = re.compile(
 _TRAILING = "」』）)]】\"'” 　"
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def is_han(char: str) -> bool:
-    code = ord(char)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2FFFF
-
-
-@cache
-def is_chinese_only(char: str) -> bool:
-    """A Han character Japanese text does not use: one with no Shift-JIS encoding
-    (我们's 们, 这, 说 …), or a simplified form listed in :data:`SIMPLIFIED_WITH_SJIS`."""
-    if not is_han(char):
-        return False
-    if char in SIMPLIFIED_WITH_SJIS:
-        return True
-    try:
-        char.encode("shift_jis")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def chinese_only_characters(text: str) -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from summarizer.drafting.japanese import is_mostly_japanese, japanese_ratio
+from summarizer.drafting.plain_style import to_plain_style
 from summarizer.drafting.results import TaskResult, measured
 from summarizer.errors import ModelOutputError
 from summarizer.llm.prompts import load_prompt
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_SUMMARY_CHARS = 365
+# The upper quartile of the house's summary lengths, in characters.
+HOUSE_MAX_CHARS = 240
 MAX_SUMMARY_SENTENCES = 4
 # The second turn when a reply was not Japanese (small models drift into English,
 # copy the abstract or add labels).
@@ -65,17 +67,29 @@ def clean_paragraph(text: str) -> str:
 def trim_summary(text: str) -> str:
     """Keep a rambling summary to its first sentences, as the house notes are short.
 
-    House summaries are 88-365 characters and 2-6 sentences; a small model can
-    paraphrase the whole abstract instead.  Only an over-long reply is cut, and only
-    at a sentence end.
+    House summaries are 2-6 sentences, median 203 characters, the middle half
+    169-240 (shared/house-style.md); a small model paraphrases the whole abstract
+    instead (median 356 characters on bench.house_style).  A reply over 240
+    characters keeps its leading sentences up to 240 characters, at most
+    :data:`MAX_SUMMARY_SENTENCES` of them and at least the first; it is only ever
+    cut at a sentence end.
     """
-    if len(text) <= MAX_SUMMARY_CHARS:
+    if len(text) <= HOUSE_MAX_CHARS:
         return text
     sentences = [s + "。" for s in text.split("。") if s.strip()]
     if text and not text.endswith("。"):
         sentences[-1] = sentences[-1][:-1]
-    kept = sentences[:MAX_SUMMARY_SENTENCES]
-    return "".join(kept).strip() if len(sentences) > MAX_SUMMARY_SENTENCES else text
+    kept = sentences[:1]
+    for sentence in sentences[1:MAX_SUMMARY_SENTENCES]:
+        if len("".join(kept)) + len(sentence) > HOUSE_MAX_CHARS:
+            break
+        kept.append(sentence)
+    return "".join(kept).strip()
+
+
+def house_summary(text: str) -> str:
+    """A summary as the house writes it: plain style (である/体言止め), house length."""
+    return trim_summary(to_plain_style(text))
 
 
 def _unchanged(text: str) -> str:

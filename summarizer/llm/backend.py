@@ -36,6 +36,10 @@ class Backend:
     enforces_max_items: bool
     # The embedded model, run in this process (no server, no key).
     in_process: bool
+    # Summarise the Japanese translation once it is written, not the English abstract
+    # alongside it: the embedded model answers one call at a time anyway, and from
+    # Japanese it copies no English clauses (bench.house_style measures it).
+    summary_from_translation: bool
     # Read the start of each core section in one Comment call instead of reading the
     # whole paper part by part: each local call takes tens of seconds on 2 cores.
     single_comment_call: bool
@@ -52,6 +56,7 @@ SERVER = Backend(
     max_workers=None,
     enforces_max_items=False,
     in_process=False,
+    summary_from_translation=False,
     single_comment_call=False,
 )
 LOCAL = Backend(
@@ -61,6 +66,7 @@ LOCAL = Backend(
     max_workers=1,
     enforces_max_items=True,
     in_process=True,
+    summary_from_translation=True,
     single_comment_call=True,
 )
 

@@ -15,7 +15,7 @@ verified file's size and mtime, so later runs reuse it without re-hashing 1.1 GB
 ``$SUMMARIZER_LOCAL_MODEL_PATH`` names any GGUF file to use instead: no parts are
 needed, nothing is assembled and no checksum is checked (it is the user's file).
 
-Nothing here imports ``llama_cpp``, and the part packages are located with
+Nothing here loads the model, and the part packages are located with
 ``importlib.util.find_spec``, which does not run their code.
 """
 
@@ -36,6 +36,8 @@ from summarizer.errors import ConfigError
 from summarizer.fsutil import atomic_write_text, fsync_dir
 
 LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+# How notes name it ("# Summary (by …)").
+LOCAL_MODEL_LABEL = f"{LOCAL_MODEL_NAME}, local"
 LOCAL_MODEL_LICENSE = "Apache-2.0"
 LOCAL_MODEL_ENV = "SUMMARIZER_LOCAL_MODEL_PATH"
 

@@ -41,12 +41,11 @@ def make_chat_model(
     process-wide state); whoever made it closes it.
     """
     if backend_for(settings).in_process:
-        from summarizer.llm.local_chat import LocalChatModel
         from summarizer.llm.local_model import ensure_gguf
+        from summarizer.llm.local_runtime import embedded_chat_model
 
-        return LocalChatModel(
-            model_path=str(ensure_gguf(settings.cache_dir, setup_progress)), cache=cache
-        )
+        path = ensure_gguf(settings.cache_dir, setup_progress)
+        return embedded_chat_model(path, ban_cache_dir=settings.cache_dir / "models", cache=cache)
     if not settings.model_is_configured():
         hint = ""
         if settings.openai_api_key is not None:
@@ -75,7 +74,8 @@ def make_chat_model(
 
 def model_label(chat_model: BaseChatModel, settings: Settings) -> str:
     """The name the note gives the model: what actually wrote the text."""
-    return str(getattr(chat_model, "model_label", None) or settings.model)
+    named = getattr(chat_model, "model_label", None) or getattr(chat_model, "model_name", None)
+    return str(named or settings.model)
 
 
 def server_label(base_url: str) -> str:
@@ -89,7 +89,8 @@ def model_errors(settings: Settings) -> Iterator[None]:
     """Turn the client library's exceptions into one-line :class:`ModelError`s."""
     import openai
 
-    where = server_label(settings.effective_base_url)
+    in_process = backend_for(settings).in_process
+    where = None if in_process else server_label(settings.effective_base_url)
     try:
         yield
     except openai.AuthenticationError:
@@ -106,6 +107,11 @@ def model_errors(settings: Settings) -> Iterator[None]:
             f"model {settings.model!r} was not found (HTTP 404)",
             "check --model / SUMMARIZER_MODEL",
         ) from None
+    except openai.BadRequestError as error:
+        # The server's own words say what was wrong (e.g. a prompt over the context).
+        message = _error_message(error)
+        hint = "lower --max-input-tokens or use a shorter --vocabulary"
+        raise ModelError(where, f"the request was refused (HTTP 400: {message})", hint) from None
     except openai.RateLimitError:
         raise ModelError(where, "rate limited (HTTP 429) after retries") from None
     except openai.APIStatusError as error:
@@ -121,3 +127,9 @@ def model_errors(settings: Settings) -> Iterator[None]:
     except BROKEN_REPLY_EXCEPTIONS:
         attempts = RetryPolicy.for_settings(settings).broken_reply_attempts
         raise ModelError(where, f"the reply was not valid JSON, {attempts} times") from None
+
+
+def _error_message(error: Exception) -> str:
+    body = getattr(error, "body", None)
+    message = body.get("message") if isinstance(body, dict) else None
+    return " ".join(str(message or error).split())[:200]

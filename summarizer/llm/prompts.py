@@ -20,7 +20,7 @@ from summarizer.errors import ConfigError
 if TYPE_CHECKING:
     from langchain_core.prompts import ChatPromptTemplate
 
-PROMPT_NAMES = ("translate", "summarize", "tags")
+PROMPT_NAMES = ("translate", "summarize", "summarize_translation", "tags")
 
 
 @dataclass(frozen=True)

@@ -306,6 +306,17 @@ def test_overlong_summary_is_cut_at_a_sentence_end() -> None:
     assert trim_summary(PRODUCT_SUMMARY_JA) == PRODUCT_SUMMARY_JA  # house-length is kept
 
 
+def test_a_long_summary_keeps_the_sentences_that_fit_the_house_length() -> None:
+    sentence = (
+        "提案手法は検索した文章を主張単位のグラフに整理し、根拠のある部分だけから回答を生成する"
+        + "。"
+    )
+    sentence = sentence[:-1] * 2 + sentence[-1:]  # 89 characters
+    assert trim_summary(sentence * 4) == sentence * 2  # 178 fit in 240, 267 do not
+    first = "非常に長い一文で" * 40 + "。"
+    assert trim_summary(first + sentence) == first  # never cut inside a sentence
+
+
 def test_title_label_on_its_own_line_is_removed() -> None:
     assert clean_paragraph("タイトル: 整理された検索\n要約: 手法を提案。") == "手法を提案。"
 
@@ -338,3 +349,23 @@ def test_picks_outside_the_candidates_are_ignored():
         "NLP",
         "LanguageModel",
     ]
+
+
+def test_the_summary_can_be_written_from_the_translation(
+    chat_server: FakeChatServer, tmp_path: Path
+) -> None:
+    default_product_script(chat_server)
+    settings = settings_for(chat_server, tmp_path)
+    chain = DraftChain(make_chat_model(settings), load_vocabulary(), summary_from_translation=True)
+    paper = make_paper()
+    with model_errors(settings):
+        sections = chain.run(paper)
+    assert sections.translation == PRODUCT_TRANSLATION_JA
+    assert sections.summary == PRODUCT_SUMMARY_JA
+    requests = [json.dumps(p, ensure_ascii=False) for p in chat_server.chat_payloads]
+    (summary,) = [r for r in requests if "日本語訳を要約" in r]
+    assert json.dumps(PRODUCT_TRANSLATION_JA, ensure_ascii=False)[1:-1] in summary
+    assert json.dumps(paper.abstract)[1:-1] not in summary
+    # It waits for the translation: the summary is the last text request.
+    assert requests.index(summary) > requests.index(next(r for r in requests if "翻訳" in r))
+    assert sections.usage_table()["total"]["calls"] == 3
