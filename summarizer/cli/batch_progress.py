@@ -12,6 +12,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from summarizer.batch.report import SilentObserver
+
 if TYPE_CHECKING:
     from summarizer.batch.readinglist import ListEntry
     from summarizer.batch.report import PaperOutcome
@@ -38,23 +40,13 @@ def describe(outcome: PaperOutcome) -> str:
     return f"{outcome.status.replace('_', ' ')}  {name}  {where}{outcome.reason}"
 
 
-class _QuietView:
+class _QuietView(SilentObserver):
+    """No progress at all (--quiet); the views below say what they show."""
+
     def __enter__(self) -> _QuietView:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        pass
-
-    def begin(self, total: int) -> None:
-        pass
-
-    def started(self, entry: ListEntry) -> None:
-        pass
-
-    def finished(self, outcome: PaperOutcome) -> None:
-        pass
-
-    def message(self, text: str) -> None:
         pass
 
 

@@ -32,6 +32,8 @@ _PLAIN_ENDINGS: tuple[tuple[str, str], ...] = (
     ("なりました", "なった"),
     ("なります", "なる"),
     ("でした", "であった"),
+    # An i-adjective before です drops it (多いです → 多い, not 多いである).
+    ("いです", "い"),
     ("です", "である"),
 )
 # Ichidan verbs (e-row stem: 得られ-, 増え-, 向上させ-): ました → た, ます → る.
