@@ -85,7 +85,7 @@ class CallFigures:
 class LocalRuntime:
     """One loaded model file; :meth:`chat` answers an OpenAI chat request body."""
 
-    def __init__(self, model_path: Path, *, threads: int | None = None) -> None:
+    def __init__(self, model_path: Path) -> None:
         try:
             import xllamacpp
         except ImportError:
@@ -97,7 +97,7 @@ class LocalRuntime:
         params.cache_ram_mib = PROMPT_CACHE_MIB
         params.warmup = False
         params.verbosity = -1  # llama.cpp's own log lines are not the user's business
-        cores = threads or os.cpu_count() or 1
+        cores = os.cpu_count() or 1
         params.cpuparams.n_threads = cores
         params.cpuparams_batch.n_threads = cores
         try:

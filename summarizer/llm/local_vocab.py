@@ -37,8 +37,9 @@ BAN_LIST_VERSION = 2
 _GGUF_MAGIC = b"GGUF"
 _TOKENS_KEY = "tokenizer.ggml.tokens"
 # GGUF value types and the struct format of the fixed-size ones.
-_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q"}
-_SCALARS[12] = "d"
+_SCALARS = {
+    0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d",
+}  # fmt: skip
 _STRING, _ARRAY = 8, 9
 
 
