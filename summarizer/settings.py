@@ -93,6 +93,9 @@ class Settings(BaseModel):
     history: Path | None = None
     # False (--no-llm): tags from the history-trained suggester alone, no model call.
     tag_llm: bool = True
+    # The prompts' few-shot examples from your notes nearest to the paper (when your
+    # history has Translation and Summary); False: the prompt files' own examples.
+    examples_from_log: bool = True
     # For an encrypted PDF given on the command line (never stored anywhere).
     pdf_password: SecretStr | None = None
 

@@ -118,6 +118,8 @@ class FrontMatter(BaseModel):
     created: Moment = None
     usage: dict[str, dict[str, int]] = {}
     suggested_tag_scores: dict[str, float] = {}
+    # The person's notes whose Translation/Summary served as the prompts' examples.
+    examples_from: list[str] = []
     full_text: FullTextRecord | Literal[False] | None = None
     unsupported_claims: dict[str, list[str]] = {}
     warnings: list[str] = []
