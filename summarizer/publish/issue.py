@@ -94,6 +94,12 @@ def plan(path: Path, repo: str, *, unreviewed: bool) -> Plan:
             "first (summarize review), or pass --unreviewed to publish its suggested tags"
         )
     previous = info.meta.github_issue
+    if previous is None and info.meta.has("github_issue"):
+        # Read leniently as absent, it would file a second issue: the person fixes it.
+        raise BadInputError(
+            f"{info.path}: github_issue in its front matter is not readable (it needs repo, "
+            "number and url); fix it, or remove it to file a new issue"
+        )
     if previous is not None and previous.repo.lower() != repo.lower():
         raise BadInputError(
             f"{info.path} is already published in {previous.repo} as {previous.url}; "
@@ -145,7 +151,14 @@ def publish(
         published_at=now().astimezone(UTC).replace(microsecond=0),
         labels=labels,
     )
-    record_issue(planned.info.path, record)
+    try:
+        record_issue(planned.info.path, record)
+    except OSError as error:
+        raise BadInputError(
+            f"filed {url}, but could not record it in {planned.info.path} "
+            f"({error.strerror or error}); add github_issue with repo {planned.repo}, "
+            f"number {number} and url {url} to its front matter before publishing it again"
+        ) from None
     return Published(number=number, url=url, created=previous is None, new_labels=missing)
 
 

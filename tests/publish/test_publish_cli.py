@@ -301,3 +301,14 @@ def test_plain_http_only_to_this_machine(env: dict[str, str], note: Path) -> Non
     run = publish(far, ARXIV_ID, "--repo", DEFAULT_REPO)
     assert run.code == 2
     assert "will not send the GitHub token to 'http://github.example.com/api/v3'" in run.stderr
+
+
+def test_an_unreadable_record_is_not_taken_as_none(
+    env: dict[str, str], github: FakeGitHubServer, note: Path
+) -> None:
+    text = note.read_text(encoding="utf-8").replace("\n---\n", "\ngithub_issue: 12\n---\n", 1)
+    note.write_text(text, encoding="utf-8")
+    run = publish(env, ARXIV_ID, "--repo", DEFAULT_REPO)
+    assert run.code == 2
+    assert "github_issue in its front matter is not readable" in run.stderr
+    assert github.requests == []
