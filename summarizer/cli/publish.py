@@ -42,9 +42,10 @@ def publish(
     quiet: bool,
     debug: bool,
 ) -> None:
-    """Publish NOTE (a file, or an arXiv ID in your notes folder) as a GitHub issue.
+    """File a reviewed note as a GitHub issue, or update its issue.
 
-    The issue is what 'summarize export' prints: title line, house body, tags as
+    NOTE is a note file, or an arXiv ID whose note is in your notes folder.  The
+    issue is what 'summarize export' prints: title line, house body, tags as
     labels.  Its URL is recorded in the note, so publishing again updates the
     same issue.  The token comes from GITHUB_TOKEN, GH_TOKEN or 'gh auth token'.
 
