@@ -97,7 +97,10 @@ class LocalRuntime:
         params.cache_ram_mib = PROMPT_CACHE_MIB
         params.warmup = False
         params.verbosity = -1  # llama.cpp's own log lines are not the user's business
-        cores = os.cpu_count() or 1
+        # The cores this process may run on (taskset, cpusets), not the machine's:
+        # llama.cpp's threads wait for each other, so one thread too many stalls all.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        cores = cores or os.cpu_count() or 1
         params.cpuparams.n_threads = cores
         params.cpuparams_batch.n_threads = cores
         try:

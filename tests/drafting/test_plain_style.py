@@ -23,6 +23,10 @@ from summarizer.drafting.plain_style import to_plain_style
         ("学習コストを抑えることができます。", "学習コストを抑えることができる。"),
         ("速度が2.3倍になります。", "速度が2.3倍になる。"),
         ("モデルを比べます。", "モデルを比べる。"),
+        # Godan verbs in す are not suru verbs; a kanji compound before them is.
+        ("有効性を示します。", "有効性を示す。"),
+        ("計算量を減らします。", "計算量を減らす。"),
+        ("新しい指標を提示します。", "新しい指標を提示する。"),
     ],
 )
 def test_polite_endings_become_plain(polite: str, plain: str) -> None:
