@@ -86,6 +86,16 @@ class FullTextRecord(BaseModel):
     dropped_sections: list[str] = []
 
 
+class RelatedNote(BaseModel):
+    """A note of the person's log offered as related (``related``), with its similarity."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    title_line: str
+    link: str = ""
+    score: float = 0.0
+
+
 class FrontMatter(BaseModel):
     """The front matter's fields, in the order a new note writes them."""
 
@@ -120,6 +130,7 @@ class FrontMatter(BaseModel):
     suggested_tag_scores: dict[str, float] = {}
     full_text: FullTextRecord | Literal[False] | None = None
     unsupported_claims: dict[str, list[str]] = {}
+    related: list[RelatedNote] = []
     warnings: list[str] = []
     needs_attention: list[str] = []
     # Written last, over the text without this line (see summarizer.notes.note).
