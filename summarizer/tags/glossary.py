@@ -60,8 +60,7 @@ _KANJI = r"\u4e00-\u9fff\u3005"
 _JA_RUN = re.compile(f"[{_KATAKANA}{_KANJI}]+")
 _JA_PART = re.compile(f"[{_KATAKANA}]+|[{_KANJI}]+")
 _ALL_KATAKANA = re.compile(f"^[{_KATAKANA}]+$")
-# Words that start or end no term (function words, and the verbs and adverbs every
-# abstract uses).
+# Words no term holds (function words, and the verbs and adverbs every abstract uses).
 _STOP = frozenset(
     [
         "a",
@@ -272,8 +271,7 @@ def _candidates(abstract: str) -> dict[str, str]:
         for n in (1, 2, 3):
             for i in range(len(tokens) - n + 1):
                 gram = tokens[i : i + n]
-                first, last = gram[0].casefold(), gram[-1].casefold()
-                if first in _STOP or last in _STOP or any(len(t) < 2 for t in gram):
+                if any(len(t) < 2 or t.casefold() in _STOP for t in gram):
                     continue
                 spelling = " ".join(gram)
                 found.setdefault(spelling.casefold(), spelling)
@@ -315,10 +313,15 @@ def _rendering(
     # A part of a compound always scores at least as well as the compound
     # (大規模言語 inside 大規模言語モデル): the longest nearly as good one is meant.
     best, best_word = max(fitting)
+    # A loanword, though, must not grow beyond its sound (プロジェクト, not
+    # プロジェクトページ for "project").
+    sound = sounds_alike(key, best_word) if _ALL_KATAKANA.match(best_word) else 0.0
     near = [
         (d, w)
         for d, w in [*fitting, *loose]
-        if d >= best - _NEARLY and (w == best_word or best_word in w or (d, w) in fitting)
+        if d >= best - _NEARLY
+        and (w == best_word or best_word in w or (d, w) in fitting)
+        and (not _ALL_KATAKANA.match(w) or sounds_alike(key, w) >= sound - _NEARLY)
     ]
     dice, word = max(near, key=lambda p: (len(p[1]), p[0]))
     return word, round(dice, 3)

@@ -80,6 +80,8 @@ class RelatedIndex:
     def scores(self, title: str, abstract: str) -> list[float]:
         """The similarity of the paper to every note, in the order of ``notes``."""
         total = [0.0] * len(self.notes)
+        if not self.notes:
+            return total
         for (vectorizer, weight, titles), matrix in zip(self._parts, self._matrices, strict=True):
             query = title if titles else f"{title}\n{abstract}"
             sims = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
