@@ -69,3 +69,39 @@ def test_a_hand_broken_related_list_reads_as_empty() -> None:
     meta = FrontMatter.read({"related": "not a list"})
     assert meta.related == []
     assert "related" in meta.invalid_keys
+
+
+def test_review_drops_the_related_notes_the_person_unticks(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from summarizer.review.tui import ReviewSession
+    from summarizer.tags.vocabulary import load_vocabulary
+    from tests.review_support import write_vocabulary
+
+    path = tmp_path / "2506.12345.md"
+    path.write_text(draft_with_related(), "utf-8")
+    keys = iter(["r", "2", "r", "7", "\r"])
+    output = io.StringIO()
+    session = ReviewSession(
+        Console(file=output, width=200),
+        load_vocabulary(write_vocabulary(tmp_path)),
+        tmp_path,
+        read_key=lambda: next(keys),
+        ask_tag=lambda _vocabulary: None,
+        edit=lambda _path: None,
+    )
+    from summarizer.notes.index import find_notes
+
+    outcome = session.run(find_notes([path]))
+    assert outcome.reviewed == [path]
+    shown = output.getvalue()
+    assert f"r1 [x] {A}" in shown
+    assert "related note 2 will be dropped" in shown
+    assert "there is no related note 7" in shown
+    note = parse_note(path, path.read_text("utf-8"))
+    assert note.status == "reviewed"
+    assert f"- [{A}](#7)" in note.body
+    assert B not in note.body
+    assert [r.title_line for r in note.meta.related] == [A, B]  # the record of suggestions
