@@ -137,7 +137,11 @@ def _paper_title(house_title: str) -> str:
 
 
 def draft_all(
-    rows: Sequence[dict], backend: str, prompts: Path | None, out: Path
+    rows: Sequence[dict],
+    backend: str,
+    prompts: Path | None,
+    out: Path,
+    overrides: dict[str, object] | None = None,
 ) -> list[Measured]:
     from summarizer.drafting.pipeline import draft_note
     from summarizer.llm import prompts as prompt_files
@@ -148,7 +152,9 @@ def draft_all(
     else:
         os.environ["SUMMARIZER_PROMPTS_DIR"] = str(prompts)
     prompt_files.load_prompt.cache_clear()
-    settings = load_settings({"backend": backend, "full_text": False, "cache": False})
+    settings = load_settings(
+        {"backend": backend, "full_text": False, "cache": False, **(overrides or {})}
+    )
     results = []
     for number, row in enumerate(rows, start=1):
         start = time.perf_counter()
@@ -244,6 +250,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--compare-prompts", type=Path, metavar="DIR", help="draft again with DIR's prompts"
     )
     parser.add_argument("--json", type=Path, help="also write every note's figures here")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the drafted notes in DIR")
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="the corpus as the person's history: fixed examples vs examples from the log "
+        "(a paper's own note is never its example)",
+    )
     return parser.parse_args(argv)
 
 
@@ -274,13 +287,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "SUMMARIZER_HOME": str(Path(tmp) / "home"),
             }
         )
-        variants: dict[str, Path | None] = {"shipped prompts": None}
+        variants: dict[str, tuple[Path | None, dict[str, object]]] = {}
+        if args.history:
+            with_log = {"history": args.corpus}
+            variants["fixed examples"] = (None, {**with_log, "examples_from_log": False})
+            variants["examples from the log"] = (None, {**with_log, "examples_from_log": True})
+        else:
+            variants["shipped prompts"] = (None, {})
         if args.compare_prompts is not None:
-            variants[f"prompts of {args.compare_prompts}"] = args.compare_prompts
-        for name, prompts in variants.items():
+            variants[f"prompts of {args.compare_prompts}"] = (args.compare_prompts, {})
+        for name, (prompts, overrides) in variants.items():
             print(f"{name}: {len(picked)} notes with the {args.backend} backend", flush=True)
-            out = Path(tmp) / f"notes-{len(runs)}"
-            runs[name] = draft_all(picked, args.backend, prompts, out)
+            out = (args.keep or Path(tmp)) / f"notes-{len(runs)}"
+            runs[name] = draft_all(picked, args.backend, prompts, out, overrides)
             table.append(summary_row(name, runs[name]))
     print()
     print_table(table)

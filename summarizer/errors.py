@@ -227,3 +227,43 @@ class BatchBusyError(BadInputError):
             f"another 'summarize batch' is drafting this list into {folder}; "
             "wait for it to finish or stop it first"
         )
+
+
+# --- publishing to GitHub (summarize publish) ---------------------------------------
+
+
+class GitHubRefusedError(BadInputError):
+    """GitHub refused the request for a reason the person can fix: the token (401), its
+    permissions (403), the repository (404) or the issue's content (422)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class MissingLabelsError(BadInputError):
+    """Tags of the note that are not labels of the repository yet."""
+
+    def __init__(self, repo: str, missing: list[str]) -> None:
+        self.repo = repo
+        self.missing = missing
+        super().__init__(
+            f"{repo} has no label(s) {', '.join(missing)}; nothing was published: "
+            "rerun with --create-labels to create them, or change the note's tags"
+        )
+
+
+class GitHubUnavailableError(RemoteServiceError):
+    """GitHub did not answer usably: no connection, a timeout or a 5xx answer."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"GitHub failed: {reason}")
+
+
+class GitHubRateLimitError(RemoteServiceError):
+    """GitHub's rate limit (primary or secondary) stopped the request."""
+
+    def __init__(self, until: str) -> None:
+        self.until = until
+        super().__init__(f"GitHub rate limit reached; nothing was published; try again {until}")

@@ -19,6 +19,7 @@ from summarizer.errors import ConfigError
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 OPENAI_API_HOST = "api.openai.com"
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
 # arXiv's terms of use ask for no more than one request every three seconds.
 ARXIV_MIN_INTERVAL = 3.0
 
@@ -47,6 +48,13 @@ _ENV_FIELDS: dict[str, str] = {
 }
 
 
+# Environment variable -> field of the ``[publish]`` table (summarize publish).
+_PUBLISH_ENV_FIELDS: dict[str, str] = {
+    "SUMMARIZER_PUBLISH_REPO": "repo",
+    "SUMMARIZER_GITHUB_API_URL": "api_url",
+}
+
+
 def user_dir() -> Path:
     """The directory holding config.toml and caches; ``$SUMMARIZER_HOME`` overrides it."""
     override = os.environ.get("SUMMARIZER_HOME")
@@ -55,6 +63,17 @@ def user_dir() -> Path:
     import platformdirs  # only needed when no override is set
 
     return Path(platformdirs.user_data_dir("summarizer", appauthor=False))
+
+
+class PublishSettings(BaseModel):
+    """``[publish]`` in config.toml: where ``summarize publish`` files the issues."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # OWNER/NAME, so the daily command is `summarize publish 2506.12345`.
+    repo: str | None = None
+    # GitHub Enterprise's API, or a fake one in tests.
+    api_url: str = DEFAULT_GITHUB_API_URL
 
 
 class Settings(BaseModel):
@@ -93,8 +112,12 @@ class Settings(BaseModel):
     history: Path | None = None
     # False (--no-llm): tags from the history-trained suggester alone, no model call.
     tag_llm: bool = True
+    # The prompts' few-shot examples from your notes nearest to the paper (when your
+    # history has Translation and Summary); False: the prompt files' own examples.
+    examples_from_log: bool = True
     # For an encrypted PDF given on the command line (never stored anywhere).
     pdf_password: SecretStr | None = None
+    publish: PublishSettings = PublishSettings()
 
     @property
     def config_path(self) -> Path:
@@ -166,6 +189,10 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         value = os.environ.get(env_name)
         if value:
             values[field] = value
+    publish_env = {f: os.environ[e] for e, f in _PUBLISH_ENV_FIELDS.items() if os.environ.get(e)}
+    if publish_env:
+        table = values.get("publish", {})
+        values["publish"] = {**table, **publish_env} if isinstance(table, dict) else table
     if os.environ.get("SUMMARIZER_API_KEY"):
         values["api_key"] = os.environ["SUMMARIZER_API_KEY"]
     if os.environ.get("OPENAI_API_KEY"):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.runnables import Runnable
 
+    from summarizer.drafting.log_examples import LogExamples
     from summarizer.papers.paper import Paper
     from summarizer.tags.suggest import TagSuggester
     from summarizer.tags.vocabulary import Vocabulary
@@ -48,14 +49,20 @@ class DraftChain:
         suggester: TagSuggester | None = None,
         use_llm_for_tags: bool = True,
         summary_from_translation: bool = False,
+        log_examples: LogExamples | None = None,
+        log_example_tasks: tuple[str, ...] = ("translation", "summary"),
     ) -> None:
         """``chat_model`` None (``--no-llm``): only :meth:`suggest_tags`, by ``suggester``.
 
         ``summary_from_translation`` writes the summary from the Japanese translation
         once it is done, instead of from the abstract alongside it (see
         prompts/summarize_translation.toml for when that is worth the wait).
+        ``log_examples``: the few-shot examples of ``log_example_tasks`` come from the
+        person's notes nearest to the paper (:mod:`~summarizer.drafting.log_examples`).
         """
         self.summary_from_translation = summary_from_translation
+        self.log_examples = log_examples
+        self._example_tasks = log_example_tasks if log_examples is not None else ()
         policy = policy or RetryPolicy()
         self.tags = TagChooser(
             chat_model,
@@ -76,27 +83,52 @@ class DraftChain:
             RunnablePassthrough,
         )
 
-        translation = JapaneseSection("translation", "translate", chat_model, policy)
+        translation = JapaneseSection(
+            "translation", "translate", chat_model, policy, examples=self._examples("translation")
+        )
         tags = RunnableLambda(self.tags.suggest, name="tags")
         if not self.summary_from_translation:
-            summary = JapaneseSection("summary", "summarize", chat_model, policy, house_summary)
+            summary = JapaneseSection(
+                "summary", "summarize", chat_model, policy, house_summary, self._examples("summary")
+            )
             tasks = RunnableParallel(
                 translation=translation.runnable, summary=summary.runnable, tags=tags
             )
             return tasks | _assemble
         summary = JapaneseSection(
-            "summary", "summarize_translation", chat_model, policy, house_summary
+            "summary",
+            "summarize_translation",
+            chat_model,
+            policy,
+            house_summary,
+            self._examples("summary"),
         )
         first = RunnableParallel(
-            translation=translation.runnable, tags=tags, title=itemgetter("title")
+            translation=translation.runnable,
+            tags=tags,
+            title=itemgetter("title"),
+            abstract=itemgetter("abstract"),
+            arxiv_id=itemgetter("arxiv_id"),
         )
         translated = RunnableLambda(_summary_inputs, name="translated")
         return first | RunnablePassthrough.assign(summary=translated | summary.runnable) | _assemble
 
+    def _examples(self, task: str) -> LogExamples | None:
+        return self.log_examples if task in self._example_tasks else None
+
     def run(self, paper: Paper) -> DraftSections:
         if self._draft is None:
             raise ValueError("this chain was built without a chat model (--no-llm)")
-        return self._draft.invoke({"title": paper.title, "abstract": paper.abstract})
+        inputs = {
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "arxiv_id": paper.arxiv_id or "",
+        }
+        sections = self._draft.invoke(inputs)
+        if self._example_tasks and self.log_examples is not None:
+            used = self.log_examples.nearest(**inputs)
+            sections = sections.model_copy(update={"examples": [note.key for note in used]})
+        return sections
 
     def suggest_tags(self, inputs: dict[str, str]) -> TaskResult:
         """Tags for ``{title, abstract}``: from the vocabulary, best first."""
@@ -108,7 +140,13 @@ class DraftChain:
 
 
 def _summary_inputs(results: dict[str, Any]) -> dict[str, str]:
-    return {"title": results["title"], "translation": results["translation"].text}
+    return {
+        "title": results["title"],
+        "translation": results["translation"].text,
+        # Not in the template: what the log's examples are chosen by.
+        "abstract": results["abstract"],
+        "arxiv_id": results["arxiv_id"],
+    }
 
 
 def _assemble(results: dict[str, Any]) -> DraftSections:

@@ -20,6 +20,7 @@ from summarizer.llm.retry_policy import RetryPolicy
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from summarizer.drafting.log_examples import LogExamples
     from summarizer.settings import Settings
     from summarizer.tags.suggest import TagSuggester
     from summarizer.tags.vocabulary import Vocabulary
@@ -40,8 +41,13 @@ def make_chains(
     *,
     suggester: TagSuggester | None = None,
     max_tags: int = DEFAULT_MAX_TAGS,
+    log_examples: LogExamples | None = None,
 ) -> Chains:
-    """The chains for ``chat_model`` (None: tags from ``suggester`` alone, --no-llm)."""
+    """The chains for ``chat_model`` (None: tags from ``suggester`` alone, --no-llm).
+
+    ``log_examples``: the Translation and Summary prompts show the person's notes
+    nearest to each paper instead of the prompt files' examples.
+    """
     method = settings.structured_output
     policy = RetryPolicy.for_settings(settings)
     backend = backend_for(settings)
@@ -55,6 +61,7 @@ def make_chains(
         suggester=suggester,
         use_llm_for_tags=settings.tag_llm,
         summary_from_translation=backend.summary_from_translation,
+        log_examples=log_examples,
     )
     comment = CommentChain(chat_model, structured_method=method, policy=policy)
     return Chains(draft, comment)

@@ -80,7 +80,7 @@ def compose_note(
         attention=(*sections.attention, *(["comment"] if comment.needs_attention else [])),
         comment=_with_related(checked.comment, related),
         extra={
-            **_full_text_record(text, plan, checked.unsupported, sections.tag_scores),
+            **_record(text, plan, checked.unsupported, sections),
             **({"related": [r.as_dict() for r in related]} if related else {}),
         },
     )
@@ -134,15 +134,18 @@ def _check_facts(text: PaperText, sections: DraftSections, comment: str) -> _Che
     )
 
 
-def _full_text_record(
+def _record(
     text: PaperText,
     plan: BudgetPlan | None,
     unsupported: dict[str, list[str]],
-    tag_scores: dict[str, float],
+    sections: DraftSections,
 ) -> dict[str, Any]:
+    """What the front matter says of how the draft was made, beyond its text."""
     record: dict[str, Any] = {}
-    if tag_scores:
-        record["suggested_tag_scores"] = tag_scores
+    if sections.tag_scores:
+        record["suggested_tag_scores"] = sections.tag_scores
+    if sections.examples:
+        record["examples_from"] = sections.examples
     if plan is not None:
         record["full_text"] = {
             "mode": plan.mode,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from summarizer.drafting.budget import BudgetPlan, plan_for
 from summarizer.drafting.chains import Chains, make_chains
 from summarizer.drafting.compose import DraftResult, compose_note
+from summarizer.drafting.log_examples import load_log_examples
 from summarizer.drafting.results import TaskResult
 from summarizer.drafting.tagging import MIN_REVIEWED_NOTES, history_sources, load_suggester
 from summarizer.llm.models import make_chat_model, model_errors, model_label
@@ -137,13 +138,18 @@ class Drafter:
         return model_label(self.chat_model, self.settings)
 
     def chains(self) -> Chains:
-        """The note chain and the Comment chain (the suggester is loaded once)."""
+        """The note chain and the Comment chain (the suggester and the log's
+        examples are loaded once)."""
         model = self.chat_model
         with self._lock:
             if self._chains is None:
                 suggester = load_suggester(self.settings, self.vocabulary)
                 self._chains = make_chains(
-                    self.settings, model, self.vocabulary, suggester=suggester
+                    self.settings,
+                    model,
+                    self.vocabulary,
+                    suggester=suggester,
+                    log_examples=load_log_examples(self.settings),
                 )
             return self._chains
 

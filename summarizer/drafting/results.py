@@ -49,6 +49,8 @@ class DraftSections(BaseModel):
     attention: list[str] = Field(default_factory=list)
     # The history-trained suggester's calibrated score per suggested tag, when used.
     tag_scores: dict[str, float] = Field(default_factory=dict)
+    # The person's notes (arXiv ID or title) that served as few-shot examples.
+    examples: list[str] = Field(default_factory=list)
 
     def usage_table(self) -> dict[str, dict[str, int]]:
         """Per-call token counts plus a total, as recorded in the note."""

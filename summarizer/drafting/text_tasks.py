@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from langchain_core.prompt_values import PromptValue
     from langchain_core.runnables import Runnable
 
+    from summarizer.drafting.log_examples import LogExamples
     from summarizer.llm.retry_policy import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,11 @@ def _unchanged(text: str) -> str:
 
 
 class JapaneseSection:
-    """``{title, abstract} -> TaskResult`` for one section (:attr:`runnable`)."""
+    """``{title, abstract} -> TaskResult`` for one section (:attr:`runnable`).
+
+    ``examples`` (the person's log) replaces the prompt file's few-shot examples by
+    the notes nearest to each paper; ``task`` names the section they show.
+    """
 
     def __init__(
         self,
@@ -106,6 +111,7 @@ class JapaneseSection:
         chat_model: BaseChatModel,
         policy: RetryPolicy,
         finish: Callable[[str], str] = _unchanged,
+        examples: LogExamples | None = None,
     ) -> None:
         from langchain_core.output_parsers import StrOutputParser
         from langchain_core.runnables import RunnableLambda
@@ -114,7 +120,9 @@ class JapaneseSection:
         self.policy = policy
         self.finish = finish
         self._ask = policy.retrying(chat_model) | StrOutputParser()
-        self.runnable: Runnable = load_prompt(prompt_name).to_chat_prompt() | RunnableLambda(
+        spec = load_prompt(prompt_name)
+        selector = None if examples is None else examples.for_prompt(task, spec.example_dicts())
+        self.runnable: Runnable = spec.to_chat_prompt(selector) | RunnableLambda(
             self._write, name=task
         )
 

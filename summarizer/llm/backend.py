@@ -43,6 +43,9 @@ class Backend:
     # Read the start of each core section in one Comment call instead of reading the
     # whole paper part by part: each local call takes tens of seconds on 2 cores.
     single_comment_call: bool
+    # Few-shot examples per prompt when they come from the person's log: each costs
+    # ~600 prompt tokens, about 8 s on 2 cores for the embedded model.
+    log_example_count: int
 
     def model_name(self, settings: Settings) -> str:
         """The model as reports and estimates name it."""
@@ -58,6 +61,7 @@ SERVER = Backend(
     in_process=False,
     summary_from_translation=False,
     single_comment_call=False,
+    log_example_count=2,
 )
 LOCAL = Backend(
     name="local",
@@ -68,6 +72,7 @@ LOCAL = Backend(
     in_process=True,
     summary_from_translation=True,
     single_comment_call=True,
+    log_example_count=1,
 )
 
 

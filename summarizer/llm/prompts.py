@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from summarizer.errors import ConfigError
 
 if TYPE_CHECKING:
+    from langchain_core.example_selectors import BaseExampleSelector
     from langchain_core.prompts import ChatPromptTemplate
 
 PROMPT_NAMES = ("translate", "summarize", "summarize_translation", "tags")
@@ -37,26 +38,36 @@ class PromptSpec:
     human: str
     examples: tuple[FewShotExample, ...] = ()
 
-    def to_chat_prompt(self) -> ChatPromptTemplate:
+    def example_dicts(self) -> list[dict[str, str]]:
+        """The file's examples as LangChain examples: their inputs plus ``output``."""
+        return [{**example.inputs, "output": example.output} for example in self.examples]
+
+    def to_chat_prompt(self, selector: BaseExampleSelector | None = None) -> ChatPromptTemplate:
         """A LangChain chat prompt: system, few-shot turns, then the paper.
 
         Each example is the human template filled with the example's inputs, then
         its output as the model's turn (``FewShotChatMessagePromptTemplate``): an
-        example's text is a value, never parsed as a template.
+        example's text is a value, never parsed as a template.  The examples are the
+        file's, or what ``selector`` picks for each paper from the prompt's inputs.
         """
         from langchain_core.prompts import ChatPromptTemplate, FewShotChatMessagePromptTemplate
 
         messages: list = [("system", self.system)]
-        if self.examples:
-            example_turns = ChatPromptTemplate.from_messages(
-                [("human", self.human), ("ai", "{output}")]
-            )
+        example_turns = ChatPromptTemplate.from_messages(
+            [("human", self.human), ("ai", "{output}")]
+        )
+        if selector is not None:
             messages.append(
                 FewShotChatMessagePromptTemplate(
-                    examples=[
-                        {**example.inputs, "output": example.output} for example in self.examples
-                    ],
+                    example_selector=selector,
                     example_prompt=example_turns,
+                    input_variables=["title"],
+                )
+            )
+        elif self.examples:
+            messages.append(
+                FewShotChatMessagePromptTemplate(
+                    examples=self.example_dicts(), example_prompt=example_turns
                 )
             )
         messages.append(("human", self.human))

@@ -96,6 +96,20 @@ class RelatedNote(BaseModel):
     score: float = 0.0
 
 
+class PublishedIssue(BaseModel):
+    """Where ``summarize publish`` filed the note (``github_issue``), so publishing it
+    again updates that issue instead of filing a second one."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    repo: str
+    number: int
+    url: str
+    published_at: Moment = None
+    # The labels that publish set, so a later publish removes only those it set.
+    labels: list[str] = []
+
+
 class FrontMatter(BaseModel):
     """The front matter's fields, in the order a new note writes them."""
 
@@ -128,11 +142,15 @@ class FrontMatter(BaseModel):
     created: Moment = None
     usage: dict[str, dict[str, int]] = {}
     suggested_tag_scores: dict[str, float] = {}
+    # The person's notes whose Translation/Summary served as the prompts' examples.
+    examples_from: list[str] = []
     full_text: FullTextRecord | Literal[False] | None = None
     unsupported_claims: dict[str, list[str]] = {}
     related: list[RelatedNote] = []
     warnings: list[str] = []
     needs_attention: list[str] = []
+    # Written by summarize publish (the key is not "published": that is arXiv's date).
+    github_issue: PublishedIssue | None = None
     # Written last, over the text without this line (see summarizer.notes.note).
     draft_sha256: str | None = None
 

@@ -24,7 +24,7 @@ from summarizer.errors import HistoryFormatError, NoteFormatError
 from summarizer.fsutil import read_user_text
 from summarizer.notes.note import read_note
 from summarizer.notes.sections import section_content
-from summarizer.tags.history import abstract_section, paper_title
+from summarizer.tags.history import paper_title, section_text
 
 
 @dataclass(frozen=True)
@@ -119,21 +119,14 @@ def _load_folder(folder: Path) -> list[LogNote]:
         if note.status != "reviewed" or not meta.title:
             continue
 
-        def plain(name: str, body: str = note.body) -> str:
-            lines = (
-                line.strip().removeprefix("- ")
-                for line in (section_content(body, name) or "").splitlines()
-            )
-            return "\n".join(line for line in lines if line)
-
         notes.append(
             LogNote(
                 title_line=meta.title_line or meta.title,
                 title=paper_title(meta.title),
-                abstract=abstract_section(note.body),
-                translation=plain("Translation"),
-                summary=plain("Summary"),
-                comment=plain("Comment"),
+                abstract=section_text(note.body, "Abstract"),
+                translation=section_text(note.body, "Translation"),
+                summary=section_text(note.body, "Summary"),
+                comment=section_content(note.body, "Comment") or "",
                 link=str(path),
                 tags=tuple(meta.tags),
             )

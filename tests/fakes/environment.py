@@ -14,12 +14,16 @@ from tests.fakes.arxiv_server import FakeArxivServer
 from tests.fakes.openai_server import FakeChatServer
 
 
+GITHUB_TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
+
+
 def clean_environment() -> dict[str, str]:
-    """This process's environment without any ``OPENAI_*`` or ``SUMMARIZER_*`` variable."""
+    """This process's environment without any ``OPENAI_*``, ``SUMMARIZER_*`` or GitHub
+    token variable (a developer's real token must never reach a test's fake)."""
     return {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("OPENAI_", "SUMMARIZER_"))
+        if not key.startswith(("OPENAI_", "SUMMARIZER_")) and key not in GITHUB_TOKEN_VARIABLES
     }
 
 

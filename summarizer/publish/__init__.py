@@ -1,0 +1,1 @@
+"""Publishing reviewed notes where the house keeps them: one GitHub issue per paper."""
