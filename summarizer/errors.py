@@ -85,6 +85,16 @@ class VocabularyError(BadInputError):
         super().__init__(f"cannot use vocabulary {path}: {reason}")
 
 
+class GlossaryFormatError(BadInputError):
+    """The house glossary (a TSV the person may edit) has a row that cannot be used."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}, line {line}" if line is not None else path
+        super().__init__(f"cannot use glossary {where}: {reason}; fix the row or delete it")
+
+
 class NoteExistsError(BadInputError):
     """The target note exists and may not be replaced."""
 

@@ -16,6 +16,7 @@ from click_default_group import DefaultGroup
 
 from summarizer.cli.batch import batch
 from summarizer.cli.draft import draft
+from summarizer.cli.glossary import glossary
 from summarizer.cli.publish import publish
 from summarizer.cli.review import export, list_notes, review
 from summarizer.cli.tags import tags, vocab
@@ -53,7 +54,7 @@ def cli() -> None:
     """
 
 
-for command in (draft, batch, review, list_notes, export, publish, tags, vocab):
+for command in (draft, batch, review, list_notes, export, publish, tags, vocab, glossary):
     cli.add_command(command)
 
 

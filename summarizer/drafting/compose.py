@@ -7,6 +7,7 @@ the Comment was drafted from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.drafting.factcheck import check_against_source, mark_unsupported
 from summarizer.notes.note import NoteContent, render_note, title_line
+from summarizer.notes.related_block import render_block
 from summarizer.papers.sources import ArxivSource
 from summarizer.tags.venues import venue_tags
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from summarizer.drafting.results import DraftSections, TaskResult
     from summarizer.papers.paper import Paper
     from summarizer.papers.reader import PaperText
+    from summarizer.tags.related import Related
     from summarizer.tags.vocabulary import Vocabulary
 
 
@@ -54,8 +57,13 @@ def compose_note(
     plan: BudgetPlan | None,
     label: str,
     path: Path,
+    related: Sequence[Related] = (),
 ) -> tuple[str, DraftResult]:
-    """The note's text, and what the caller is told about it (nothing is written)."""
+    """The note's text, and what the caller is told about it (nothing is written).
+
+    ``related``: notes of the person's log to list in a ``関連:`` block at the end of
+    the Comment (their scores go to the front matter's ``related``).
+    """
     checked = _check_facts(text, sections, comment.text)
     warnings = [*text.warnings, *sections.warnings, *comment.warnings, *checked.warnings]
     # Venues come from the metadata, never from the model (house style: topics
@@ -70,8 +78,11 @@ def compose_note(
         usage=sections.usage_table(),
         warnings=warnings,
         attention=(*sections.attention, *(["comment"] if comment.needs_attention else [])),
-        comment=checked.comment,
-        extra=_record(text, plan, checked.unsupported, sections),
+        comment=_with_related(checked.comment, related),
+        extra={
+            **_record(text, plan, checked.unsupported, sections),
+            **({"related": [r.as_dict() for r in related]} if related else {}),
+        },
     )
     note_text = render_note(text.paper, content, created=datetime.now(UTC))
     result = DraftResult(
@@ -83,6 +94,11 @@ def compose_note(
         suggested_tags=suggested_tags,
     )
     return note_text, result
+
+
+def _with_related(comment: str, related: Sequence[Related]) -> str:
+    block = render_block((r.title_line, r.link) for r in related)
+    return "\n\n".join(part for part in (comment, block) if part)
 
 
 @dataclass(frozen=True)

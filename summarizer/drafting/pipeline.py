@@ -22,7 +22,7 @@ from summarizer.drafting.chains import Chains, make_chains
 from summarizer.drafting.compose import DraftResult, compose_note
 from summarizer.drafting.log_examples import load_log_examples
 from summarizer.drafting.results import TaskResult
-from summarizer.drafting.tagging import load_suggester
+from summarizer.drafting.tagging import MIN_REVIEWED_NOTES, history_sources, load_suggester
 from summarizer.llm.models import make_chat_model, model_errors, model_label
 from summarizer.notes.note import ensure_writable, write_note
 from summarizer.papers.reader import (
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from summarizer.papers.paper import Paper
     from summarizer.papers.pdf_text import PdfDocument
     from summarizer.settings import Settings
+    from summarizer.tags.related import Related, RelatedIndex
 
 SetupProgress = Callable[[int, int], None]
 
@@ -100,6 +101,7 @@ class Drafter:
         self._lock = threading.Lock()
         self._chains: Chains | None = None
         self._reply_cache: SqliteReplyCache | None = None
+        self._related: RelatedIndex | None = None
 
     def close(self) -> None:
         self.clients.close()
@@ -150,6 +152,19 @@ class Drafter:
                     log_examples=load_log_examples(self.settings),
                 )
             return self._chains
+
+    def related_notes(self, paper: Paper) -> list[Related]:
+        """The person's notes related to ``paper`` (none without a history)."""
+        from summarizer.tags.related import load_related_index
+
+        with self._lock:
+            if self._related is None:
+                configured = self.settings.history is not None
+                self._related = load_related_index(
+                    history_sources(self.settings),
+                    min_notes=0 if configured else MIN_REVIEWED_NOTES,
+                )
+        return self._related.find(paper.title, paper.abstract)
 
     def draft(self, source: Source, folder: Path, *, force: bool, say: Progress) -> DraftResult:
         """Draft ``source`` into ``folder``: an arXiv paper, or a PDF."""
@@ -220,7 +235,7 @@ class Drafter:
         if comment.usage.calls:
             sections.usage["comment"] = comment.usage
         note_text, result = compose_note(
-            text, self.vocabulary, sections, comment, plan, label, path
+            text, self.vocabulary, sections, comment, plan, label, path, self.related_notes(paper)
         )
         if before_write is not None:
             before_write(path, note_text)

@@ -9,6 +9,10 @@ aids, which are not for publication:
 * the unfilled ``## 所感`` placeholder of the Comment draft (and a Comment heading
   left with nothing under it).
 
+The ``関連:`` block's related notes (the ones the person kept) are printed as the
+house writes them: the title line alone, without the draft's link
+(:mod:`summarizer.notes.related_block`).
+
 The inline ``（⚠要確認）`` marks after a number or name the paper does not contain
 are kept: removing them would publish an unchecked claim as checked.  They are
 reported as a warning instead, so the person fixes the sentence first.
@@ -27,6 +31,7 @@ from datetime import UTC, datetime
 
 from summarizer.notes.index import NoteInfo
 from summarizer.notes.note import ATTENTION_MARK, MARKER, hashtags_line
+from summarizer.notes.related_block import house_related
 from summarizer.notes.sections import section_content
 
 # Kept equal to summarizer.drafting.comment.IMPRESSION_PLACEHOLDER (a test checks it); not
@@ -80,7 +85,7 @@ def unchecked_marks(notes: Iterable[NoteInfo]) -> list[str]:
 def publishable(markdown: str) -> str:
     """``markdown`` without the reviewer aids listed in the module docstring."""
     lines = [line for line in markdown.split("\n") if not line.startswith(ATTENTION_MARK)]
-    text = "\n".join(lines).replace(IMPRESSION_PLACEHOLDER, "")
+    text = house_related("\n".join(lines)).replace(IMPRESSION_PLACEHOLDER, "")
     text = _EMPTY_COMMENT_AT_END.sub("", text.rstrip())
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 

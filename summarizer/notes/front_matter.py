@@ -86,6 +86,16 @@ class FullTextRecord(BaseModel):
     dropped_sections: list[str] = []
 
 
+class RelatedNote(BaseModel):
+    """A note of the person's log offered as related (``related``), with its similarity."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    title_line: str
+    link: str = ""
+    score: float = 0.0
+
+
 class PublishedIssue(BaseModel):
     """Where ``summarize publish`` filed the note (``github_issue``), so publishing it
     again updates that issue instead of filing a second one."""
@@ -136,6 +146,7 @@ class FrontMatter(BaseModel):
     examples_from: list[str] = []
     full_text: FullTextRecord | Literal[False] | None = None
     unsupported_claims: dict[str, list[str]] = {}
+    related: list[RelatedNote] = []
     warnings: list[str] = []
     needs_attention: list[str] = []
     # Written by summarize publish (the key is not "published": that is arXiv's date).

@@ -24,6 +24,8 @@ class ReviewState:
     """The tag choices for one note; pure logic, no terminal."""
 
     choices: list[TagChoice] = field(default_factory=list)
+    # Indexes into the note's front-matter `related` the person chose to drop.
+    dropped_related: set[int] = field(default_factory=set)
 
     @classmethod
     def for_note(cls, note: Note, previous: ReviewState | None = None) -> ReviewState:
@@ -50,7 +52,19 @@ class ReviewState:
         for old in before.values():
             if old.origin == "added" and tag_key(old.name) not in seen:
                 choices.append(old)
-        return cls(choices)
+        return cls(choices, set(previous.dropped_related) if previous else set())
+
+    def toggle_related(self, note: Note, index: int) -> bool:
+        """Drop related note ``index`` (0-based), or keep it again."""
+        if not 0 <= index < len(note.meta.related):
+            return False
+        self.dropped_related ^= {index}
+        return True
+
+    def related_to_drop(self, note: Note) -> list[str]:
+        """The title lines of the related notes to remove from the ``関連:`` block."""
+        related = note.meta.related
+        return [related[i].title_line for i in sorted(self.dropped_related) if i < len(related)]
 
     def toggle(self, index: int) -> bool:
         if 0 <= index < len(self.choices):

@@ -78,6 +78,7 @@ def render_screen(
     if not state.choices:
         table.add_row("", "", "(no suggested tags: press t to add one)", "", "")
     console.print(table)
+    _print_related(console, note, state)
     for line in _attention(note):
         console.print(warning_text(f"⚠ {line}"))
     if message:
@@ -100,6 +101,22 @@ def shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _print_related(console: Console, note: Note, state: ReviewState) -> None:
+    """The related notes offered for the ``関連:`` block, each kept unless dropped."""
+    related = note.meta.related
+    if not related:
+        return
+    console.print()
+    console.print("[b]関連[/] related notes from your log (r then 1-3: drop or keep)")
+    for index, item in enumerate(related):
+        kept = index not in state.dropped_related
+        mark = Text("[x]", style="green") if kept else Text("[ ]")
+        line = Text.assemble(
+            f"r{index + 1} ", mark, f" {item.title_line}  ", (f"{item.score:.2f}", "dim")
+        )
+        console.print(line)
 
 
 def _origin(choice: TagChoice) -> str:

@@ -30,6 +30,7 @@ from summarizer.errors import NoteFormatError, SummarizerError
 from summarizer.notes.edit import read_note_exact, save_decision
 from summarizer.notes.index import NoteInfo
 from summarizer.notes.note import Note
+from summarizer.notes.related_block import drop_related
 from summarizer.review.choices import ReviewState
 from summarizer.review.screen import (
     TOGGLE_KEYS,
@@ -127,6 +128,8 @@ class ReviewSession:
                     message = f"there is no tag {key}"
             elif key == "t":
                 message = self._add_tag(state)
+            elif key == "r":
+                message = self._toggle_related(note, state)
             elif key == "e":
                 note, state, message = self._edit(path, note, state)
                 if note.status != "draft":
@@ -170,6 +173,19 @@ class ReviewSession:
             return state.add(cleaned, new=True)
         return "nothing added"
 
+    def _toggle_related(self, note: Note, state: ReviewState) -> str:
+        """``r`` then a digit: drop related note N from the ``関連:`` block, or keep it."""
+        if not note.meta.related:
+            return "this draft lists no related notes"
+        try:
+            key = self.read_key()
+        except (KeyboardInterrupt, EOFError):
+            return ""
+        if key.isdigit() and state.toggle_related(note, int(key) - 1):
+            dropped = int(key) - 1 in state.dropped_related
+            return f"related note {key} will be {'dropped' if dropped else 'kept'}"
+        return f"there is no related note {key}"
+
     def _edit(
         self, path: Path, note: Note, state: ReviewState
     ) -> tuple[Note, ReviewState, str | Text]:
@@ -200,6 +216,7 @@ class ReviewSession:
         decision = state.decision(current, self.vocabulary)
         try:
             save_decision(path, decision)
+            drop_related(path, state.related_to_drop(current))
         except (NoteFormatError, OSError) as error:
             return error_text(f"not saved: {error}")
         new = state.new_tags()
