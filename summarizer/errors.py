@@ -155,6 +155,15 @@ class ModelError(RemoteServiceError):
         super().__init__(f"{model} failed: {reason}; {hint}")
 
 
+class BatchApiError(RemoteServiceError):
+    """The Batch API refused a step (upload, create) or a batch failed validation."""
+
+    def __init__(self, what: str, reason: str, hint: str = "try again later") -> None:
+        self.what = what
+        self.reason = reason
+        super().__init__(f"the Batch API {what}: {reason}; {hint}")
+
+
 class ModelOutputError(RemoteServiceError):
     """The model answered, but not with anything usable (after one repair attempt)."""
 

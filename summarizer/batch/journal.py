@@ -19,6 +19,9 @@ them.  The journal closes that gap:
   runs, so the same batch started twice fails at once (:class:`BatchBusyError`)
   instead of both drafting the same papers.  The kernel drops the lock when the
   process dies, so a killed run never leaves the batch locked.
+- A ``summarize batch --batch-api`` run also records its batches here, as records
+  with a ``kind`` (:mod:`summarizer.batch.rounds`): the requests file about to be
+  submitted, its file id, the batch id, each batch downloaded.
 - The journal is deleted once every paper is drafted or skipped; a later run of the
   same list starts afresh.
 - A killed atomic write leaves its temporary file beside the note;
@@ -37,7 +40,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from summarizer.errors import BatchBusyError
 from summarizer.fsutil import fsync_dir
@@ -71,11 +74,19 @@ class RunJournal:
     run twice at once.
     """
 
-    def __init__(self, path: Path, handle: IO[str], written: dict[str, str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        handle: IO[str],
+        written: dict[str, str],
+        records: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.path = path
         self._handle = handle
         self._written = written
         self._lock = threading.Lock()
+        # Records with a "kind" (the Batch API's), in the order written.
+        self.records: list[dict[str, Any]] = records or []
 
     @classmethod
     def open(cls, directory: Path, key: str, folder: Path) -> RunJournal:
@@ -90,15 +101,19 @@ class RunJournal:
         handle.seek(0)
         text = handle.read()
         written: dict[str, str] = {}
+        records: list[dict[str, Any]] = []
         for line in text.splitlines():
             # A line cut short by a crash is just not a record.
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 record = json.loads(line)
-                written[record["path"]] = record["sha256"]
+                if "kind" in record:
+                    records.append(record)
+                else:
+                    written[record["path"]] = record["sha256"]
         if text and not text.endswith("\n"):
             handle.write("\n")  # so the next record starts on a line of its own
         fsync_dir(directory)
-        return cls(path, handle, written)
+        return cls(path, handle, written, records)
 
     def __enter__(self) -> RunJournal:
         return self
@@ -118,7 +133,17 @@ class RunJournal:
 
     def record(self, note: Path, text: str) -> None:
         """Called just before ``text`` is written to ``note``: durable first."""
-        line = json.dumps({"path": str(note.resolve()), "sha256": _sha256(text.encode())})
+        path, digest = str(note.resolve()), _sha256(text.encode())
+        self._append(json.dumps({"path": path, "sha256": digest}))
+        with self._lock:  # a later round of the same run knows it too
+            self._written[path] = digest
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Append a record with a ``kind`` (a Batch API step), durably."""
+        self._append(json.dumps(record, ensure_ascii=False))
+        self.records.append(record)
+
+    def _append(self, line: str) -> None:
         with self._lock:
             self._handle.write(line + "\n")
             self._handle.flush()
@@ -128,6 +153,22 @@ class RunJournal:
         """The batch is complete: the next run of it starts afresh."""
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+
+
+def read_records(directory: Path, key: str) -> list[dict[str, Any]]:
+    """The ``kind`` records of a batch's journal, read without taking its lock (so
+    ``--status`` works while the batch waits in another process)."""
+    try:
+        text = (directory / f"{key}.jsonl").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    records = []
+    for line in text.splitlines():
+        with contextlib.suppress(ValueError, TypeError):
+            record = json.loads(line)
+            if isinstance(record, dict) and "kind" in record:
+                records.append(record)
+    return records
 
 
 def remove_stale_temp_files(folder: Path, stems: Sequence[str]) -> int:

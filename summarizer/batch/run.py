@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -34,6 +35,7 @@ from summarizer.batch.report import BatchObserver, BatchReport, PaperOutcome, Si
 from summarizer.drafting.prices import cost_usd, load_price_table
 from summarizer.errors import ConfigError, NoteExistsError, SummarizerError
 from summarizer.llm.backend import backend_for
+from summarizer.llm.deferred_transport import RequestsDeferred, requests_for
 from summarizer.notes.note import ensure_writable, read_note
 from summarizer.papers.arxiv import ID_LIST_BATCH
 from summarizer.papers.sources import ArxivSource
@@ -52,6 +54,8 @@ log = logging.getLogger(__name__)
 # both while still drafting about 8 papers a minute.
 DEFAULT_CONCURRENCY = 8
 _POLL_SECONDS = 0.25
+# The reason of a paper whose model requests went into a batch (Batch API rounds).
+WAITING_FOR_BATCH = "waiting for the answers of a batch"
 
 
 @dataclass(frozen=True)
@@ -70,15 +74,18 @@ def run_batch(
     observer: BatchObserver | None = None,
     stop: threading.Event | None = None,
     chat_model: BaseChatModel | None = None,
+    journal: RunJournal | None = None,
 ) -> BatchReport:
     """Draft every paper of ``reading_list``; never raises for one paper's failure.
 
     Setting ``stop`` stops starting papers; those in flight are still written.
+    A ``journal`` passed in is the caller's to finish (a Batch API round: a paper
+    whose requests wait for a batch is ``not_started``, see :mod:`summarizer.batch.rounds`).
     """
     began = time.monotonic()
     run = _Run(reading_list, settings, options, observer or SilentObserver(), stop)
     try:
-        run.execute(chat_model)
+        run.execute(chat_model, journal)
     finally:
         # In list order: by line, then (several papers on one line) as they appear.
         order = {entry.ref.arxiv_id: index for index, entry in enumerate(reading_list.entries)}
@@ -135,9 +142,14 @@ class _Run:
             self.report.outcomes.append(outcome)
         self.observer.finished(outcome)
 
-    def execute(self, chat_model: BaseChatModel | None) -> None:
+    def execute(self, chat_model: BaseChatModel | None, given: RunJournal | None = None) -> None:
         key = journal_key(self.folder, self.options.force, self.entries)
-        with RunJournal.open(self.settings.home / "batch", key, self.folder) as journal:
+        opened = (
+            contextlib.nullcontext(given)
+            if given is not None
+            else RunJournal.open(self.settings.home / "batch", key, self.folder)
+        )
+        with opened as journal:
             todo = []
             decided = []
             for entry in self.entries:
@@ -156,7 +168,8 @@ class _Run:
                 self._draft_all(todo, journal, chat_model)
             # A bad line of the list is not unfinished work; a paper that failed is.
             failed = any(o.status == "failed" and o.arxiv_id for o in self.report.outcomes)
-            if not (self.report.interrupted or self.report.budget_reached or failed):
+            done = not (self.report.interrupted or self.report.budget_reached or failed)
+            if done and given is None:
                 journal.finish()
 
     def _look_at_note(self, entry: ListEntry, journal: RunJournal) -> PaperOutcome | None:
@@ -291,16 +304,19 @@ class _Run:
     ) -> PaperOutcome:
         began = time.monotonic()
         try:
-            result = drafter.draft_paper(
-                paper,
-                ArxivSource(entry.ref),
-                self.folder,
-                force=self.options.force,
-                say=lambda message: log.info("%s: %s", entry.ref, message),
-                before_write=journal.record,
-            )
+            with requests_for(entry.ref.versioned_id):
+                result = drafter.draft_paper(
+                    paper,
+                    ArxivSource(entry.ref),
+                    self.folder,
+                    force=self.options.force,
+                    say=lambda message: log.info("%s: %s", entry.ref, message),
+                    before_write=journal.record,
+                )
         except NoteExistsError as error:  # someone wrote the note meanwhile
             return self._outcome(entry, "skipped", f"the note {error.reason}")
+        except RequestsDeferred:
+            return self._outcome(entry, "not_started", WAITING_FOR_BATCH)
         except SummarizerError as error:
             return self._outcome(entry, "failed", str(error))
         except Exception as error:  # one paper's bug must not stop the batch

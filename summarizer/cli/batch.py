@@ -20,6 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from summarizer.cli.batch_api import (
+    BatchApiChoices,
+    CommandParts,
+    batch_api_options,
+    run_batch_api_command,
+)
 from summarizer.cli.options import DraftingChoices, debug_option, drafting_options
 
 if TYPE_CHECKING:
@@ -62,6 +68,7 @@ if TYPE_CHECKING:
     help="Also write the report as JSON to this file.",
 )
 @click.option("--quiet", is_flag=True, help="No progress output (the report is still printed).")
+@batch_api_options
 @drafting_options
 @debug_option()
 def batch(
@@ -75,6 +82,7 @@ def batch(
     quiet: bool,
     drafting: DraftingChoices,
     debug: bool,
+    batch_api: BatchApiChoices,
 ) -> None:
     """Draft a note for every paper of a reading list.
 
@@ -97,6 +105,10 @@ def batch(
     if not papers.entries and not papers.invalid and not papers.ignored:
         raise BadInputError(f"found no arXiv reference in {papers.source}")
     options = BatchOptions(out_dir, force, concurrency, budget_usd)
+    if batch_api.wanted:
+        command = CommandParts(_stop_on_signals, print_report, quiet, report_path)
+        run_batch_api_command(batch_api, papers, settings, options, command)
+        return
     stop = threading.Event()
     view = make_view(quiet)
     with _stop_on_signals(stop), view:

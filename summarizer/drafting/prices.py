@@ -4,6 +4,9 @@ Prices come from ``summarizer/data/prices.toml`` (they change: the file says whe
 they were recorded) with the entries of a file of the user's (``SUMMARIZER_PRICES``)
 replacing them model by model.  :func:`cost_usd` is the only place a cost is
 computed: the dry-run estimate, the batch report and the batch budget all use it.
+
+The Batch API (``summarize batch --batch-api``) costs :data:`BATCH_DISCOUNT` of the
+price, unless a model's entry names its own ``batch_input`` / ``batch_output``.
 """
 
 from __future__ import annotations
@@ -24,16 +27,29 @@ if TYPE_CHECKING:
     from summarizer.llm.backend import Backend
 
 
+# OpenAI's Batch API: "50% cost discount compared to synchronous APIs".
+BATCH_DISCOUNT = 0.5
+
+
 @dataclass(frozen=True)
 class ModelPrice:
-    """USD per million tokens."""
+    """USD per million tokens; ``batch_*`` when the Batch API's price is not half."""
 
     input: float
     output: float
+    batch_input: float | None = None
+    batch_output: float | None = None
 
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         """USD for these tokens: the one formula."""
         return (input_tokens * self.input + output_tokens * self.output) / 1_000_000
+
+    def for_batch(self) -> ModelPrice:
+        """The price of the same model through the Batch API."""
+        return ModelPrice(
+            self.input * BATCH_DISCOUNT if self.batch_input is None else self.batch_input,
+            self.output * BATCH_DISCOUNT if self.batch_output is None else self.batch_output,
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,9 @@ def _candidate_names(model: str) -> list[str]:
     return names
 
 
+_BATCH_KEYS = ("batch_input", "batch_output")
+
+
 def _parse_price_table(text: str, source: str) -> PriceTable:
     try:
         data = tomllib.loads(text)
@@ -86,16 +105,22 @@ def _parse_price_table(text: str, source: str) -> PriceTable:
     for name, entry in models.items():
         values = entry if isinstance(entry, dict) else {}
         try:
-            price = ModelPrice(float(values["input"]), float(values["output"]))
+            price = ModelPrice(
+                float(values["input"]),
+                float(values["output"]),
+                *(float(values[key]) if key in values else None for key in _BATCH_KEYS),
+            )
         except (KeyError, TypeError, ValueError):
             raise ConfigError(
                 f"price file {source}: model {name!r} needs numbers 'input' and 'output' "
-                "(USD per million tokens)"
+                "(USD per million tokens; 'batch_input' and 'batch_output' too if given)"
             ) from None
-        if (
-            not (math.isfinite(price.input) and math.isfinite(price.output))
-            or min(price.input, price.output) < 0
-        ):
+        numbers = [
+            price.input,
+            price.output,
+            *(v for v in (price.batch_input, price.batch_output) if v is not None),
+        ]
+        if not all(math.isfinite(v) for v in numbers) or min(numbers) < 0:
             raise ConfigError(f"price file {source}: model {name!r} has a negative price")
         prices[name.strip().casefold()] = price
     recorded = data.get("recorded")
@@ -133,3 +158,11 @@ def cost_usd(
     if backend.free:
         return 0.0
     return prices.cost(model, input_tokens, output_tokens)
+
+
+def batch_cost_usd(
+    model: str, input_tokens: int, output_tokens: int, prices: PriceTable
+) -> float | None:
+    """USD for tokens answered through the Batch API; ``None`` without a price."""
+    price = prices.price(model)
+    return None if price is None else price.for_batch().cost(input_tokens, output_tokens)

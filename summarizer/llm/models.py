@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError, ModelError
@@ -30,6 +30,7 @@ def make_chat_model(
     *,
     gate: ModelGate | None = None,
     cache: BaseCache | None = None,
+    http_client: Any | None = None,
 ) -> BaseChatModel:
     """The chat model the settings select: the embedded model or an OpenAI-compatible server.
 
@@ -38,7 +39,9 @@ def make_chat_model(
     ``gate``, every HTTP request to the server passes it (see :class:`GatedTransport`).
     HTTP retries follow :class:`~summarizer.llm.retry_policy.RetryPolicy`.
     A ``cache`` answers repeated prompts from disk (LangChain's per-model cache: no
-    process-wide state); whoever made it closes it.
+    process-wide state); whoever made it closes it.  An ``http_client`` (the openai
+    SDK's) replaces the gated one: a Batch API round answers from batch results
+    (:mod:`summarizer.llm.deferred_transport`).
     """
     if backend_for(settings).in_process:
         from summarizer.llm.local_model import ensure_gguf
@@ -67,7 +70,7 @@ def make_chat_model(
         api_key=settings.api_key_for_model() or PLACEHOLDER_API_KEY,
         timeout=timeout,
         max_retries=policy.http_retries,
-        http_client=gated_http_client(gate, timeout, policy) if gate else None,
+        http_client=http_client or (gated_http_client(gate, timeout, policy) if gate else None),
         cache=cache,
     )
 

@@ -3,17 +3,21 @@
 Clients use ``server.base_url`` (``http://127.0.0.1:PORT/v1``) exactly like the
 real API.  Replies come from rules added with :meth:`FakeChatServer.script`; a
 request no rule matches is answered with HTTP 500 so a test notices at once.
+The Batch API (``/v1/files``, ``/v1/batches``) is :attr:`FakeChatServer.batch_api`
+(:mod:`tests.fakes.openai_batches`), answering batch lines by the same rules.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.openai_batches import FakeBatchApi
 from tests.fakes.server import FakeServer, RecordedRequest, Response
 
 __all__ = ["FakeChatServer", "Matcher", "ScriptRule", "message_text"]
@@ -130,6 +134,7 @@ class FakeChatServer(FakeServer):
         self._rules_lock = threading.Lock()
         self._models: set[str] = set(models)
         self._ids = itertools.count(1)
+        self.batch_api = FakeBatchApi(self)
 
     @property
     def base_url(self) -> str:
@@ -182,6 +187,9 @@ class FakeChatServer(FakeServer):
             return self._chat_completion(request)
         if path == "/models" and request.method == "GET":
             return self._model_list()
+        routed = self.batch_api.route(request.method, path, request)
+        if routed is not None:
+            return routed
         return _openai_error(
             404, f"Unknown request URL: {request.method} {request.path}", "invalid_request_error"
         )
@@ -193,6 +201,13 @@ class FakeChatServer(FakeServer):
     def malformed_response(self, request: RecordedRequest) -> Response:
         """200 JSON whose body stops in the middle of the object."""
         return Response(body=b'{"id": "chatcmpl-x", "choices": [', content_type="application/json")
+
+    def answer_line(self, body: dict[str, Any], raw: bytes) -> tuple[int, Any]:
+        """(status, JSON body) of a chat request answered inside a batch: the same
+        rules and token counts as a synchronous call."""
+        request = RecordedRequest("POST", "/v1/chat/completions", {}, {}, raw, body, 0.0)
+        response = self._chat_completion(request)
+        return response.status, json.loads(response.body)
 
     # --- internals -------------------------------------------------------------
 
