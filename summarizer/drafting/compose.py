@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from summarizer.drafting.factcheck import check_against_source, mark_unsupported
 from summarizer.notes.note import NoteContent, render_note, title_line
 from summarizer.papers.sources import ArxivSource
+from summarizer.papers.text_sources import text_source_record
 from summarizer.tags.venues import venue_tags
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ def _full_text_record(
             "sent_tokens": plan.sent_tokens,
             "tokens_approximate": plan.approximate,
             "dropped_sections": plan.dropped_sections,
+            **text_source_record(text.document),
         }
     elif isinstance(text.source, ArxivSource):
         record["full_text"] = False
