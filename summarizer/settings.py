@@ -42,6 +42,9 @@ _ENV_FIELDS: dict[str, str] = {
     "SUMMARIZER_MODEL_TIMEOUT": "model_timeout",
     "SUMMARIZER_HTTP_TIMEOUT": "http_timeout",
     "SUMMARIZER_ARXIV_PDF_URL": "arxiv_pdf_url",
+    "SUMMARIZER_ARXIV_EPRINT_URL": "arxiv_eprint_url",
+    "SUMMARIZER_ARXIV_HTML_URL": "arxiv_html_url",
+    "SUMMARIZER_TEXT_SOURCE": "text_source",
     "SUMMARIZER_MAX_INPUT_TOKENS": "max_input_tokens",
     "SUMMARIZER_PRICES": "prices",
     "SUMMARIZER_HISTORY": "history",
@@ -100,6 +103,11 @@ class Settings(BaseModel):
     vocabulary: Path | None = None
     structured_output: StructuredMethod = "json_schema"
     arxiv_pdf_url: str = "https://arxiv.org/pdf/"
+    # The LaTeX source and HTML rendering; None: beside arxiv_pdf_url (/e-print/, /html/).
+    arxiv_eprint_url: str | None = None
+    arxiv_html_url: str | None = None
+    # Where the full text is read from: auto tries LaTeX, then HTML, then the PDF.
+    text_source: Literal["auto", "latex", "html", "pdf"] = "auto"
     # Read the whole paper and draft the Comment (False: the abstract only).
     full_text: bool = True
     # Tokens of paper text per model call; None: the backend's default (budget.py).
@@ -126,6 +134,16 @@ class Settings(BaseModel):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    def arxiv_sibling_url(self, kind: Literal["e-print", "html"]) -> str:
+        """The e-print or HTML base URL: as set, else the PDF URL's sibling (a mirror
+        or a test server that serves /pdf/ serves the others too)."""
+        explicit = self.arxiv_eprint_url if kind == "e-print" else self.arxiv_html_url
+        if explicit:
+            return explicit
+        base = self.arxiv_pdf_url.rstrip("/")
+        parent = base[: -len("/pdf")] if base.endswith("/pdf") else base.rsplit("/", 1)[0]
+        return f"{parent}/{kind}/"
 
     @property
     def effective_base_url(self) -> str:

@@ -35,6 +35,7 @@ class DraftingChoices(NamedTuple):
     no_cache: bool
     history: Path | None
     no_llm: bool
+    text_source: str | None
 
     def settings(self, *, pdf_password: str | None = None) -> Settings:
         """Settings with these choices over the config file's and environment's."""
@@ -51,6 +52,7 @@ class DraftingChoices(NamedTuple):
                 "pdf_password": pdf_password,
                 "history": self.history,
                 "tag_llm": False if self.no_llm else None,
+                "text_source": self.text_source,
             }
         )
 
@@ -88,6 +90,12 @@ _DRAFTING_OPTIONS = (
         "the reviewed notes in your notes folder always count too.",
     ),
     click.option("--no-llm", is_flag=True, help="Tags from --history alone, without the model."),
+    click.option(
+        "--text-source",
+        type=click.Choice(["auto", "latex", "html", "pdf"]),
+        help="Where an arXiv paper's full text is read from; auto (default): its LaTeX "
+        "source, else arXiv's HTML, else the PDF (see docs/text-sources.md).",
+    ),
 )
 
 

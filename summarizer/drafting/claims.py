@@ -14,9 +14,11 @@ from summarizer.drafting.numerals import (
     APPROX_AFTER_RE,
     KANJI_NUMBER_RE,
     NUMBER_RE,
+    SCIENTIFIC_RE,
     canonical_number,
     kanji_value,
     number_value,
+    scientific_value,
 )
 from summarizer.notes.note import MARKER
 
@@ -95,7 +97,11 @@ _REFERENCE_TOKEN = re.compile(
 
 
 def _is_numeric(token: str) -> bool:
-    return bool(_NUMERIC_TOKEN.fullmatch(token) or _REFERENCE_TOKEN.fullmatch(token))
+    return bool(
+        _NUMERIC_TOKEN.fullmatch(token)
+        or _REFERENCE_TOKEN.fullmatch(token)
+        or SCIENTIFIC_RE.fullmatch(token)  # 2e-5: a number, not a name
+    )
 
 
 def _is_generic(token: str) -> bool:
@@ -144,9 +150,17 @@ def _number_mentions(text: str) -> list[_Mention]:
     def inside_name(start: int, end: int) -> bool:
         return any(start < span_end and span_start < end for span_start, span_end, _ in in_names)
 
-    mentions = []
+    # "2e-5" and "2×10^-5" are one number (0.00002), not 2, 10 and 5.
+    mentions = [
+        _Mention(m.start(), m.end(), Claim(text[m.start() : m.end()], "number", value))
+        for m in SCIENTIFIC_RE.finditer(folded)
+        if (value := canonical_number(scientific_value(m)))
+    ]
+    scientific = [(mention.start, mention.end) for mention in mentions]
     for match in NUMBER_RE.finditer(folded):
-        if inside_name(match.start("num"), match.end("num")):
+        if inside_name(match.start("num"), match.end("num")) or any(
+            start <= match.start("num") < end for start, end in scientific
+        ):
             continue
         value = number_value(match.group("num"), match.group("scale"))
         if value is None:

@@ -17,6 +17,7 @@ from summarizer.drafting.factcheck import check_against_source, mark_unsupported
 from summarizer.notes.note import NoteContent, render_note, title_line
 from summarizer.notes.related_block import render_block
 from summarizer.papers.sources import ArxivSource
+from summarizer.papers.text_sources import text_source_record
 from summarizer.tags.venues import venue_tags
 
 if TYPE_CHECKING:
@@ -154,6 +155,7 @@ def _record(
             "sent_tokens": plan.sent_tokens,
             "tokens_approximate": plan.approximate,
             "dropped_sections": plan.dropped_sections,
+            **text_source_record(text.document),
         }
     elif isinstance(text.source, ArxivSource):
         record["full_text"] = False

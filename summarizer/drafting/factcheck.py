@@ -20,12 +20,14 @@ paper):
   are not numbers: the name is checked instead.  Years and section or figure
   numbers are checked like any number.
 
-  In the source every number counts, wherever it is (the ``4`` of "GPT-4" too),
+  In the source every number counts, wherever it is (the ``4`` of "GPT-4" too, the
+  cells of a table the LaTeX or HTML source keeps as rows),
   with and without its scale ("8B" offers both 8 and 8,000,000,000), plus English
   number words (``zero`` ... ``nineteen``, ``twenty`` ... ``ninety``, ``hundred``,
   ``thousand``, ``million``, ``billion``, and combinations such as "twenty-five",
   "two thousand", "a hundred", "threefold") and month names ("November 2022"
-  supports ``2022年11月``).
+  supports ``2022年11月``), and numbers in scientific notation as table cells write
+  them (``2e-5``, TeX's ``2\\times10^{-5}``) count by value (0.00002).
 
   Rules that keep the check from crying wolf:
 
@@ -80,12 +82,14 @@ from summarizer.drafting.numerals import (
     MONTHS_RE,
     NUMBER_RE,
     NUMBER_WORD_RE,
+    SCIENTIFIC_RE,
     SMALL_WORDS,
     WORD_RE,
     is_approximate,
     is_close,
     kanji_value,
     number_value,
+    scientific_value,
     word_values,
 )
 from summarizer.notes.note import MARKER
@@ -127,6 +131,10 @@ class _Source:
         # Every digit run counts in the source, including those in names (GPT-4).
         for match in re.finditer(r"\d+(?:\.\d+)?", folded):
             self.values.add(Decimal(match.group()))
+        # A table cell's "2e-5" (or TeX's 2\times10^{-5}) supports 0.00002; the
+        # unfolded text still tells PDF text's math minus (10−9) from a hyphen.
+        for text in (folded, source):
+            self.values.update(scientific_value(m) for m in SCIENTIFIC_RE.finditer(text))
         for match in KANJI_NUMBER_RE.finditer(folded):
             kanji = kanji_value(match.group("num"))
             if kanji is not None:

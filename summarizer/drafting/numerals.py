@@ -42,6 +42,21 @@ NUMBER_RE = re.compile(
 )
 APPROX_AFTER_RE = re.compile(r"\s?(?:程度|前後|近く|ほど)")
 
+# Scientific notation, as table cells and restatements write it: ``2e-5``,
+# ``1.5E+3``, and the TeX a LaTeX or HTML source keeps (``2\times10^{-5}``,
+# ``10^{-9}``, ``2×10^-5``), and PDF text's flattened ``2 × 10-5`` and ``10−9``.
+# Only unambiguous forms: "10-9" with a hyphen may as well be a range.
+SCIENTIFIC_RE = re.compile(
+    r"(?<![A-Za-z0-9_.^])(?:"
+    r"(?P<e_mantissa>\d+(?:\.\d+)?)[eE](?P<e>[-+−]?\d{1,3})"
+    r"|(?:(?P<mantissa>\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|×|·)\s*)?"
+    r"10\s*\^\s*\{?\s*(?P<power>[-+−]?\d{1,3})\s*\}?"
+    # PDF text of 2×10⁻⁵ or 10⁻⁹ (the superscript flattened): the × or the math
+    # minus sign (U+2212; a range has a hyphen or dash) makes it unambiguous.
+    r"|(?:(?P<flat_mantissa>\d+(?:\.\d+)?)\s*[×·]\s*10\s?[−-]|10\s?−)(?P<flat>\d{1,2})"
+    r")(?![A-Za-z0-9_.])"
+)
+
 # Small counts in kanji, only before a counter: 三つ, 二倍, 五件 (not 一般, 統一, 十分).
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 KANJI_NUMBER_RE = re.compile(
@@ -102,6 +117,16 @@ def number_value(num: str, scale: str | None) -> Decimal | None:
     if scale:
         value *= _SCALES[scale.strip()]
     return value
+
+
+def scientific_value(match: re.Match[str]) -> Decimal:
+    """The value of a :data:`SCIENTIFIC_RE` match: ``2e-5`` is 0.00002."""
+    flat = match.group("flat")
+    exponent = f"-{flat}" if flat else (match.group("e") or match.group("power"))
+    exponent = exponent.replace("−", "-")
+    mantissa = match.group("e_mantissa") or match.group("mantissa")
+    mantissa = mantissa or match.group("flat_mantissa") or "1"
+    return Decimal(mantissa).scaleb(int(exponent)).normalize()
 
 
 def kanji_value(numeral: str) -> int | None:

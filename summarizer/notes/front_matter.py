@@ -84,6 +84,9 @@ class FullTextRecord(BaseModel):
     sent_tokens: int
     tokens_approximate: bool
     dropped_sections: list[str] = []
+    # Where the text came from (latex, html, pdf) and why better sources were skipped.
+    source: str | None = None
+    fallbacks: list[str] = []
 
 
 class RelatedNote(BaseModel):

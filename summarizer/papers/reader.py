@@ -1,9 +1,11 @@
-"""Reading a paper: its metadata from arXiv, and its full text from a PDF.
+"""Reading a paper: its metadata from arXiv, and its full text from its LaTeX source,
+arXiv's HTML or the PDF (:mod:`summarizer.papers.text_sources` chooses).
 
 One :class:`Clients` per run holds the HTTP clients, which share arXiv's rate
-limit (the API and the PDFs count against the same one request every 3 s).  A PDF
-that cannot be had or read is a warning for an arXiv paper (the abstract still
-makes a useful draft) and an error for a PDF the user named.
+limit (the API, the e-prints, the HTML pages and the PDFs count against the same
+one request every 3 s).  Full text that cannot be had or read is a warning for an
+arXiv paper (the abstract still makes a useful draft) and an error for a PDF the
+user named.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from summarizer.papers.arxiv import ArxivClient
+from summarizer.papers.eprint import ArxivSourceDownloader
 from summarizer.papers.http import RetryingGetter, make_http_client
 from summarizer.papers.metadata_cache import MetadataCache
 from summarizer.papers.pdf_fetch import PdfDownloader, PdfUnavailableError
 from summarizer.papers.pdf_text import PdfTextError, extract_pdf
 from summarizer.papers.ratelimit import RateLimiter
 from summarizer.papers.sources import PdfSource, PdfUrlSource, Source, paper_from_document
+from summarizer.papers.text_sources import SourcedDocument, read_structured, sourced
 
 if TYPE_CHECKING:
     from summarizer.papers.paper import Paper
@@ -63,6 +67,12 @@ class Clients:
             cache_dir=settings.cache_dir / "pdf",
             arxiv_pdf_url=settings.arxiv_pdf_url,
         )
+        self.sources = ArxivSourceDownloader(
+            self.arxiv.getter,
+            cache_dir=settings.cache_dir,
+            eprint_url=settings.arxiv_sibling_url("e-print"),
+            html_url=settings.arxiv_sibling_url("html"),
+        )
 
     def close(self) -> None:
         self.arxiv.close()
@@ -98,15 +108,23 @@ def read_source(clients: Clients, source: Source, settings: Settings, say: Progr
 def read_full_text(
     clients: Clients, paper: Paper, settings: Settings, say: Progress
 ) -> tuple[PdfDocument | None, list[str]]:
-    """An arXiv paper's PDF as text when wanted; a PDF that fails is only a warning."""
+    """An arXiv paper's full text when wanted, from the best source it has (see
+    :mod:`summarizer.papers.text_sources`); no text at all is only a warning."""
     if not settings.full_text:
         return None, []
-    say(f"reading the full text of {paper.versioned_id}")
+    failed: list[str] = []
+
+    def read_pdf(fallbacks: list[str]) -> SourcedDocument:
+        say(f"reading the PDF of {paper.versioned_id}")
+        failed.extend(fallbacks)
+        return sourced(extract_pdf(clients.pdfs.for_paper(paper)), fallbacks)
+
     try:
-        return extract_pdf(clients.pdfs.for_paper(paper)), []
+        return read_structured(paper, settings.text_source, clients.sources, read_pdf, say)
     except (PdfUnavailableError, PdfTextError) as error:
-        # The abstract still makes a useful draft; say what is missing.
-        return None, [f"full text unavailable ({error}); drafted from the abstract only"]
+        # The abstract still makes a useful draft; say what is missing and why.
+        tried = "".join(f"; {reason}" for reason in failed)
+        return None, [f"full text unavailable ({error}{tried}); drafted from the abstract only"]
 
 
 def _password(settings: Settings) -> str | None:

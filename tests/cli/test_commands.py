@@ -22,6 +22,7 @@ SHARED = [
     "no_cache",
     "history",
     "no_llm",
+    "text_source",
     "debug",
 ]
 

@@ -8,7 +8,9 @@ it answers HTTP 400 with an ``Error`` entry for a malformed ID and an empty
 feed (``totalResults`` 0) for a well-formed ID it does not know.
 
 ``GET /pdf/<id>`` and ``/pdf/<id>.pdf`` serve bytes registered with
-:meth:`FakeArxivServer.add_pdf`.
+:meth:`FakeArxivServer.add_pdf`; ``GET /e-print/<id>`` (the LaTeX source) and
+``/html/<id>`` (arXiv's LaTeXML page) those registered with
+:meth:`FakeArxivServer.add_eprint` and :meth:`FakeArxivServer.add_html`.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ _ID_RE = re.compile(rf"(?P<base>{_NEW_STYLE}|{_OLD_STYLE})(?:v(?P<version>\d+))?
 _ENTRY_RE = re.compile(r"<entry>.*?</entry>", re.DOTALL)
 _ENTRY_ID_RE = re.compile(r"<id>http://arxiv\.org/abs/(?P<id>[^<]+)</id>")
 _PDF_PATH_RE = re.compile(r"/pdf/(?P<id>.+?)(?:\.pdf)?/?")
+_SOURCE_PATH_RE = re.compile(r"/(?P<kind>e-print|html)/(?P<id>.+?)/?")
 
 _ATOM_SCHEME = "http://arxiv.org/schemas/atom"
 
@@ -303,6 +306,7 @@ class FakeArxivServer(FakeServer):
         fixture_entries, self._error_template = _load_fixtures(fixture_dir)
         self._entries: dict[str, _Entry] = {e.base: e for e in fixture_entries}
         self._pdfs: dict[str, bytes] = {}
+        self._sources: dict[str, dict[str, bytes]] = {"e-print": {}, "html": {}}
         self._data_lock = threading.Lock()
 
     @property
@@ -358,6 +362,20 @@ class FakeArxivServer(FakeServer):
         with self._data_lock:
             self._pdfs[arxiv_id] = data
 
+    def add_eprint(self, arxiv_id: str, data: bytes) -> None:
+        """Serve ``data`` (a tarball, gzipped .tex or PDF) at ``/e-print/<id>``."""
+        self._add_source("e-print", arxiv_id, data)
+
+    def add_html(self, arxiv_id: str, data: bytes) -> None:
+        """Serve ``data`` as arXiv's HTML rendering at ``/html/<id>``."""
+        self._add_source("html", arxiv_id, data)
+
+    def _add_source(self, kind: str, arxiv_id: str, data: bytes) -> None:
+        if parse_arxiv_id(arxiv_id) is None:
+            raise ValueError(f"not an arXiv id: {arxiv_id!r}")
+        with self._data_lock:
+            self._sources[kind][arxiv_id] = data
+
     # --- FakeServer hooks ------------------------------------------------------
 
     def handle(self, request: RecordedRequest) -> Response:
@@ -367,6 +385,9 @@ class FakeArxivServer(FakeServer):
         pdf = _PDF_PATH_RE.fullmatch(request.path)
         if pdf is not None and request.method == "GET":
             return self._pdf(pdf.group("id"))
+        source = _SOURCE_PATH_RE.fullmatch(request.path)
+        if source is not None and request.method == "GET":
+            return self._source(source.group("kind"), source.group("id"))
         return self.error_response(404, f"{request.path} was not found on this server.")
 
     def error_response(self, status: int, message: str) -> Response:
@@ -410,6 +431,18 @@ class FakeArxivServer(FakeServer):
     def _id_format_error(self, raw_id: str) -> Response:
         body = self._error_template.replace("{id}", escape(raw_id)).replace("{updated}", _now())
         return Response.of_text(body, status=400, content_type=_FEED_CONTENT_TYPE)
+
+    def _source(self, kind: str, raw_id: str) -> Response:
+        """An exact-version registration first, then a versionless one; else arXiv's 404."""
+        parsed = parse_arxiv_id(raw_id)
+        with self._data_lock:
+            store = self._sources[kind]
+            data = store.get(raw_id) or (store.get(parsed[0]) if parsed else None)
+        if data is None:
+            return self.error_response(404, f"No {kind} for {raw_id}")
+        if kind == "html":
+            return Response(body=data, content_type="text/html; charset=utf-8")
+        return Response(body=data, content_type="application/x-eprint-tar")
 
     def _pdf(self, raw_id: str) -> Response:
         parsed = parse_arxiv_id(raw_id)
