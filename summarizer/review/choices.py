@@ -72,10 +72,14 @@ class ReviewState:
             return True
         return False
 
-    def select_all_suggested(self) -> None:
+    def select_all(self) -> None:
+        """Tick every tag on the screen (the `x` key)."""
         for choice in self.choices:
-            if choice.origin == "suggested":
-                choice.selected = True
+            choice.selected = True
+
+    def has_changes(self, note: Note) -> bool:
+        """Whether these choices differ from what ``note`` has on disk: unsaved work."""
+        return _marks(self) != _marks(ReviewState.for_note(note))
 
     def add(self, name: str, *, new: bool = False) -> str:
         for choice in self.choices:
@@ -97,3 +101,7 @@ class ReviewState:
 
     def new_tags(self) -> list[str]:
         return [c.name for c in self.choices if c.new and c.selected]
+
+
+def _marks(state: ReviewState) -> list[tuple[str, bool, bool]]:
+    return [(tag_key(c.name), c.selected, c.new) for c in state.choices]

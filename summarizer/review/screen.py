@@ -19,19 +19,27 @@ if TYPE_CHECKING:
 
 # Key i toggles tag i (0 is the tenth).
 TOGGLE_KEYS = "1234567890"
+# One line of at most 80 columns.
 KEYS_LINE = (
-    "[b]a[/] accept all  [b]enter[/] save selection  [b]1-9[/] toggle  [b]t[/] add tag  "
+    "[b]a[/] save ticked  [b]x[/] tick all  [b]1-9[/] toggle  [b]t[/] add tag  "
     "[b]e[/] edit  [b]s[/] skip  [b]q[/] quit  [b]?[/] help"
 )
+# The help replaces the screen, so it fits an 80x24 terminal on its own.
 HELP = """\
-a      accept every suggested tag (and the tags you added) and save
-enter  save the tags marked [x]; unmarked suggestions are recorded as rejected
-1-9 0  toggle tag 1-9 and 10; for more, type the tag's name after t
-t      add a tag: type part of it, Tab completes (hallu → Hallucination), Enter adds;
-       a name outside the vocabulary offers the closest ones, or n to use it as new
-e      open the note in $EDITOR; the screen shows your changes when you come back
-s      leave this note a draft and go to the next one
-q      stop here (notes already saved stay saved)"""
+a, enter  save: the tags marked [x] are accepted, unmarked suggestions
+          are recorded as rejected
+x         tick every tag (then a saves them all)
+1-9, 0    toggle tag 1-9 and 10; for more, add the tag by name with t
+t         add a tag: type part of it, Tab completes, Enter adds, Esc cancels.
+          Completion knows the vocabulary's aliases: hallu → Factuality
+          (alias "hallucination"). A name outside the vocabulary offers the
+          closest tags, or n to use it as a new tag
+e         open the note in $EDITOR; the screen shows your changes afterwards
+s         leave this note a draft and go to the next one
+q         stop here; notes already saved stay saved, and unsaved changes on
+          this screen are asked about first
+?, Esc    close this help (Esc never quits)"""
+QUIT_QUESTION = "Quit and drop your unsaved changes to this note's tags? (y/n)"
 
 
 def render_screen(
@@ -54,6 +62,12 @@ def render_screen(
     from rich.table import Table
 
     console.clear()
+    if show_help:
+        header = f"{position}/{total}  {shown_path(note.path)}  keys"
+        console.print(Text(header, style="bold"))
+        console.print()
+        console.print(HELP, markup=False, highlight=False)
+        return
     if notice:
         console.print(Text(notice, style="green"))
     meta = note.meta
@@ -84,7 +98,7 @@ def render_screen(
     if message:
         console.print(message, markup=False)
     console.print()
-    console.print(HELP if show_help else KEYS_LINE, markup=not show_help, highlight=False)
+    console.print(KEYS_LINE, highlight=False)
 
 
 def error_text(message: str) -> Text:

@@ -3,10 +3,13 @@
 Per draft the screen shows the title line, the Japanese summary and the tags
 (suggested ones with their scores, pre-selected), then the keys:
 
-    a  accept all suggested tags and save      enter  save the selection shown
+    a, enter  save the ticked tags              x  tick every tag
     1-9, 0  toggle tag 1-10                     t  add a tag (Tab completes, fuzzy)
     e  open the note in $EDITOR                 s  skip (stays a draft)
-    q  quit                                     ?  more help
+    q  quit (asks first if this screen has unsaved changes)
+    ?  help (Esc or ? closes it)
+
+Esc never quits: it closes the help or cancels the tag being typed.
 
 Saving goes through :func:`summarizer.notes.edit.save_decision`, which applies
 the decision to the note as it is on disk at that moment (the person may have
@@ -33,6 +36,7 @@ from summarizer.notes.note import Note
 from summarizer.notes.related_block import drop_related
 from summarizer.review.choices import ReviewState
 from summarizer.review.screen import (
+    QUIT_QUESTION,
     TOGGLE_KEYS,
     error_text,
     render_screen,
@@ -46,6 +50,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 ReadKey = Callable[[], str]
+# What click.getchar() returns for Esc alone (an arrow key is a longer sequence).
+ESCAPE = "\x1b"
 AskTag = Callable[[Vocabulary], str | None]
 
 
@@ -115,14 +121,21 @@ class ReviewSession:
                 key = self.read_key()
             except (KeyboardInterrupt, EOFError):
                 key = "q"
-            if key in ("q", "\x1b"):
-                self.outcome.quit = True
-                return
+            if key == "q":
+                if not state.has_changes(note) or self._confirm_quit():
+                    self.outcome.quit = True
+                    return
+                message = "not quit; your changes are still on screen"
+                continue
             if key == "s":
                 self.outcome.skipped.append(path)
                 return
-            if key == "?":
+            if key == ESCAPE:
+                show_help = False  # closes the help; never quits
+            elif key == "?":
                 show_help = not show_help
+            elif key == "x":
+                state.select_all()
             elif key in TOGGLE_KEYS:
                 if not state.toggle(TOGGLE_KEYS.index(key)):
                     message = f"there is no tag {key}"
@@ -136,14 +149,21 @@ class ReviewSession:
                     self.notice = f"{shown_path(path)} is {note.status} now; moving on"
                     return
             elif key in ("a", "\r", "\n"):
-                if key == "a":
-                    state.select_all_suggested()
                 message = self._save(path, note, state)
                 if not message:
                     return
                 note = _reread(path, note)  # show what is on disk now
             else:
                 message = "unknown key; press ? for help"
+
+    def _confirm_quit(self) -> bool:
+        """Ask before dropping the ticks and tags changed on this screen."""
+        self.console.print(warning_text(QUIT_QUESTION))
+        try:
+            key = self.read_key()
+        except (KeyboardInterrupt, EOFError):
+            return True  # a second Ctrl-C (or no input left) means it
+        return key.lower() == "y"
 
     def _add_tag(self, state: ReviewState) -> str | Text:
         self.console.print()
@@ -249,6 +269,14 @@ def ask_tag(vocabulary: Vocabulary) -> str | None:
     """Prompt for a tag with fuzzy completion from the vocabulary; None if cancelled."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import Completer, Completion
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    # eager: Esc cancels at once instead of waiting to see if an Alt-key follows.
+    @bindings.add("escape", eager=True)
+    def _cancel(event: Any) -> None:
+        event.app.exit(result=None)
 
     class TagCompleter(Completer):
         def get_completions(self, document: Any, complete_event: Any) -> Any:
@@ -262,8 +290,9 @@ def ask_tag(vocabulary: Vocabulary) -> str | None:
     session: PromptSession[str] = PromptSession()
     try:
         return session.prompt(
-            "add tag (Tab completes, Enter adds, Ctrl-C cancels)> ",
+            "add tag (Tab completes, Enter adds, Esc cancels)> ",
             completer=TagCompleter(),
+            key_bindings=bindings,
             complete_while_typing=True,
         )
     except (KeyboardInterrupt, EOFError):

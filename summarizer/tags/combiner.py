@@ -34,7 +34,10 @@ def fit_combiners(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> list[Any
     # must stay small enough for the trees to split at all.
     leaf = min(COMBINER["min_samples_leaf"], max(5, len(y) // 50))
     trees = HistGradientBoostingClassifier(**{**COMBINER, "min_samples_leaf": leaf})
-    trees.fit(x, y, sample_weight=weights)
+    # Equal weights (no rejected tags in the history) are no weights: the trees
+    # are the same, but binning the signals with weights takes a weighted
+    # percentile per bin (3 of the 5 s of a fit on 163 notes).
+    trees.fit(x, y, sample_weight=None if np.all(weights == 1.0) else weights)
     linear = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=3000))
     linear.fit(x, y, logisticregression__sample_weight=weights)
     return [trees, linear]

@@ -23,7 +23,8 @@ vocabulary, then a learned combiner turns them into one calibrated score:
 The combiner (the mean of gradient-boosted trees and a logistic regression over
 the signals, both log-loss) is fitted on out-of-fold signals of the history
 (5 folds), so its output is a probability estimate in [0, 1].  Everything is
-deterministic.
+deterministic; the notes' text is analysed once for all folds
+(:mod:`summarizer.tags.term_weights`).
 Only topic tags of the vocabulary are ever returned: tags in the history that
 the vocabulary does not list are dropped when fitting, rejected tags
 (``rejected_tags`` of reviewed notes) count as strong negatives.
@@ -44,6 +45,7 @@ from sklearn.model_selection import KFold
 from summarizer.tags.combiner import fit_combiners
 from summarizer.tags.history import HistoryItem
 from summarizer.tags.tag_text import STOP_WORDS, compact, padded, tag_phrases
+from summarizer.tags.term_weights import TermCounts, TermWeights, one_thread
 from summarizer.tags.vocabulary import Vocabulary
 
 SIGNALS = ("knn", "linear", "match", "prior")
@@ -64,8 +66,8 @@ _RIDGE_ALPHA = 1.0
 class _Base:
     """What the per-tag signals need, fitted on some set of notes."""
 
-    word: TfidfVectorizer
-    char: TfidfVectorizer | None
+    word: TermWeights
+    char: TermWeights | None
     doc_vectors: sparse.csr_matrix  # word TF-IDF of the notes, L2-normalised
     labels: np.ndarray  # notes x tags, 1 = tagged
     char_vectors: sparse.csr_matrix | None  # char TF-IDF of the notes
@@ -111,23 +113,35 @@ class TagSuggester:
                 if labels[row, index[tag]] == 0:
                     rejected[row, index[tag]] = True
         self._n_history = len(history)
-        matches = [self._match_features(text) for text in texts]
+        with one_thread():
+            self._fit_signals(texts, labels, rejected)
+        self._fitted = True
+        return self
+
+    def _fit_signals(self, texts: list[str], labels: np.ndarray, rejected: np.ndarray) -> None:
+        descriptions = self._description_features(texts)
+        matches = [
+            self._match_features(text, described)
+            for text, described in zip(texts, descriptions, strict=True)
+        ]
+        counts = TermCounts.of(texts, chars=self.use_char_ngrams) if texts else None
 
         # Out-of-fold signals for the combiner, then the base signals on everything.
         rows: list[np.ndarray] = []
         targets: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        if len(history) >= 4:
-            folds = KFold(n_splits=min(_INNER_FOLDS, len(history)), shuffle=True, random_state=0)
+        if counts is not None and len(texts) >= 4:
+            folds = KFold(n_splits=min(_INNER_FOLDS, len(texts)), shuffle=True, random_state=0)
             for train, test in folds.split(texts):
-                base = self._fit_base(
-                    [texts[i] for i in train], labels[train], [matches[i] for i in train]
-                )
-                for i in test:
-                    rows.append(self._features(base, texts[i], matches[i]))
+                base = self._fit_base(counts, train, labels[train], [matches[i] for i in train])
+                words = base.word.weigh(counts.word[test])
+                chars = base.char.weigh(counts.char[test]) if base.char is not None else None
+                for row, i in enumerate(test):
+                    char = chars[row] if chars is not None else None
+                    rows.append(self._features(base, words[row], char, matches[i]))
                     targets.append(labels[i])
                     weights.append(np.where(rejected[i], _REJECTED_WEIGHT, 1.0))
-        self._base = self._fit_base(texts, labels, matches)
+        self._base = self._fit_base(counts, np.arange(len(texts)), labels, matches)
         self._combiners: list[Any] = []
         if rows:
             x = np.vstack(rows)
@@ -135,8 +149,6 @@ class TagSuggester:
             w = np.concatenate(weights)
             if 0 < y.sum() < len(y):
                 self._combiners = fit_combiners(x, y, w)
-        self._fitted = True
-        return self
 
     def _fit_descriptions(self, texts: list[str]) -> None:
         """TF-IDF profiles of the tags' descriptions (with name and aliases).
@@ -160,41 +172,40 @@ class TagSuggester:
         self._description_words = (self._description_vectors > 0).astype(np.float64)
         self._description_sizes = np.asarray(self._description_words.sum(axis=1)).ravel()
 
-    def _description_features(self, text: str) -> np.ndarray:
-        """Per tag: [cosine to the description profile, share of its words in the text]."""
-        out = np.zeros((2, len(self.tags)))
-        if self._description_vectors is None:
+    def _description_features(self, texts: list[str]) -> np.ndarray:
+        """Per text and tag: [cosine to the description profile, share of its words
+        in the text] (texts x 2 x tags), all texts in one pass."""
+        out = np.zeros((len(texts), 2, len(self.tags)))
+        if self._description_vectors is None or not texts:
             return out
-        vector = self._profile_words.transform([text])
-        out[0] = (self._description_vectors @ vector.T).toarray().ravel()
-        in_text = (vector.T > 0).astype(np.float64).toarray()
-        covered = np.asarray(self._description_words @ in_text).ravel()
+        vectors = self._profile_words.transform(texts)
+        out[:, 0] = (vectors @ self._description_vectors.T).toarray()
+        in_text = (vectors > 0).astype(np.float64)
+        covered = (in_text @ self._description_words.T).toarray()
         sizes = self._description_sizes
-        out[1] = np.divide(covered, sizes, out=np.zeros_like(covered), where=sizes > 0)
+        out[:, 1] = np.divide(covered, sizes, out=np.zeros_like(covered), where=sizes > 0)
         return out
 
-    def _fit_base(self, texts: list[str], labels: np.ndarray, matches: list[np.ndarray]) -> _Base:
-        word = TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, stop_words="english", min_df=1, dtype=np.float64
-        )
-        docs = word.fit_transform(texts) if texts else None
-        char = char_vectors = dual = None
-        label_means = labels.mean(axis=0) if len(texts) else np.zeros(len(self.tags))
-        if "linear" in self.signals and texts and labels.sum() > 0:
+    def _fit_base(
+        self, counts: TermCounts | None, rows: np.ndarray, labels: np.ndarray, matches: list
+    ) -> _Base:
+        """The signals' state learned from the notes ``rows`` of ``counts``."""
+        n = len(rows)
+        word = docs = char = char_vectors = dual = None
+        if counts is not None and n:
+            word = TermWeights(counts.word_counter, counts.word[rows], min_df=1)
+            docs = word.weigh(counts.word[rows])
+        label_means = labels.mean(axis=0) if n else np.zeros(len(self.tags))
+        if "linear" in self.signals and docs is not None and labels.sum() > 0:
             # Ridge regression per tag in its dual form (a few hundred notes, many
             # features): one small solve for all tags at once.
             kernel = (docs @ docs.T).toarray()
-            if self.use_char_ngrams:
-                char = TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(2, 5),
-                    sublinear_tf=True,
-                    min_df=2 if len(texts) > 20 else 1,
-                    dtype=np.float64,
-                )
-                char_vectors = char.fit_transform(texts)
+            if counts.char is not None:
+                train = counts.char[rows]
+                char = TermWeights(counts.char_counter, train, min_df=2 if n > 20 else 1)
+                char_vectors = char.weigh(train)
                 kernel += (char_vectors @ char_vectors.T).toarray()
-            dual = np.linalg.solve(kernel + _RIDGE_ALPHA * np.eye(len(texts)), labels - label_means)
+            dual = np.linalg.solve(kernel + _RIDGE_ALPHA * np.eye(n), labels - label_means)
         counts = labels.sum(axis=0)
         together = labels.T @ labels
         cooc = together / (counts[:, None] + 1.0)
@@ -215,14 +226,14 @@ class TagSuggester:
             counts,
             cooc,
             reliability,
-            len(texts),
+            n,
         )
 
     # --- signals --------------------------------------------------------------------
 
-    def _match_features(self, text: str) -> np.ndarray:
+    def _match_features(self, text: str, described: np.ndarray) -> np.ndarray:
         """Per tag: [in title/abstract (0/1), mentions (log), in title (0/1), word overlap,
-        description cosine, description word share]."""
+        description cosine, description word share], the last two ``described``."""
         title = text.partition("\n")[0]
         padded_title, padded_all = padded(title), padded(text)
         compact_all = compact(text)
@@ -248,17 +259,15 @@ class TagSuggester:
             out[1, j] = math.log1p(count)
             out[2, j] = in_title
             out[3, j] = overlap if not count else 1.0
-        return np.vstack([out, self._description_features(text)])
+        return np.vstack([out, described])
 
-    def _features(self, base: _Base, text: str, match: np.ndarray) -> np.ndarray:
-        """tags x features, each column one piece of evidence (0 when its signal is off)."""
+    def _features(self, base: _Base, vector: Any, char: Any, match: np.ndarray) -> np.ndarray:
+        """tags x features, each column one piece of evidence (0 when its signal is off);
+        ``vector``/``char``: the paper's word/char TF-IDF rows as ``base`` weighs them."""
         n = len(self.tags)
         cols: list[np.ndarray] = []
         knn = np.zeros(n)
         knn_max = np.zeros(n)
-        vector = None
-        if base.n_docs and base.doc_vectors is not None:
-            vector = base.word.transform([text])
         if "knn" in self.signals and vector is not None:
             sims = (base.doc_vectors @ vector.T).toarray().ravel()
             top = np.argsort(-sims, kind="stable")[:_NEIGHBOURS]
@@ -270,8 +279,7 @@ class TagSuggester:
         linear = np.zeros(n)
         if "linear" in self.signals and base.dual is not None and vector is not None:
             similarity = (base.doc_vectors @ vector.T).toarray().ravel()
-            if base.char is not None:
-                char = base.char.transform([text])
+            if base.char is not None and char is not None:
                 similarity = similarity + (base.char_vectors @ char.T).toarray().ravel()
             linear = similarity @ base.dual + base.label_means
         cols.append(np.clip(linear, -0.5, 1.5))
@@ -318,10 +326,14 @@ class TagSuggester:
         if not self._fitted:
             raise RuntimeError("TagSuggester.fit() first")
         text = f"{title}\n{' '.join(abstract.split())}"
-        match = self._match_features(text)
+        match = self._match_features(text, self._description_features([text])[0])
         if self._combiners:
-            x = self._features(self._base, text, match)
-            return np.mean([c.predict_proba(x)[:, 1] for c in self._combiners], axis=0)
+            base = self._base
+            with one_thread():
+                vector = base.word.transform([text]) if base.word is not None else None
+                char = base.char.transform([text]) if base.char is not None else None
+                x = self._features(base, vector, char, match)
+                return np.mean([c.predict_proba(x)[:, 1] for c in self._combiners], axis=0)
         # Too little history to learn a combination: the tag named in the paper (in
         # full, or some of its words), then how often the user tagged with it.
         frequency = self._base.counts / max(self._base.n_docs, 1)

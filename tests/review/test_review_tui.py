@@ -90,7 +90,7 @@ def notes(tmp_path: Path) -> list[Path]:
     return three_drafts(tmp_path / "notes")
 
 
-def start_review(tmp_path: Path, *args: str) -> Terminal:
+def start_review(tmp_path: Path, *args: str, size: tuple[int, int] = (40, 120)) -> Terminal:
     env = cli_env(tmp_path / "home", tmp_path / "notes", write_vocabulary(tmp_path))
     editor = tmp_path / "fake_editor.py"
     editor.write_text(FAKE_EDITOR, encoding="utf-8")
@@ -113,7 +113,7 @@ def start_review(tmp_path: Path, *args: str) -> Terminal:
         env=env,
         cwd=str(tmp_path),
         encoding="utf-8",
-        dimensions=(40, 120),
+        dimensions=size,
         timeout=20,
     )
     return Terminal(child)
@@ -183,7 +183,7 @@ def test_review_a_draft_with_every_key(tmp_path: Path, notes: list[Path]) -> Non
     term.send("s")  # skip the middle one
     screen = term.wait_for("q quit")
     assert "3/3" in screen
-    term.send("a")  # accept all on the oldest
+    term.send("a")  # save what is ticked on the oldest (all of it)
     term.wait_for("reviewed 2, skipped 1, left 0 of 3 draft(s)")
     assert term.finish() == 0
 
@@ -303,8 +303,10 @@ def test_review_state_toggles_adds_and_survives_a_reread() -> None:
         ("Tidy", True),
     ]
     assert reread.new_tags() == ["Tidy"]
-    reread.select_all_suggested()
-    assert [c.selected for c in reread.choices] == [True, True, False, True]
+    assert reread.has_changes(_note("[read-later]"))
+    assert not ReviewState.for_note(_note("[read-later]")).has_changes(_note("[read-later]"))
+    reread.select_all()
+    assert [c.selected for c in reread.choices] == [True, True, True, True]
 
 
 def test_new_suggestions_on_disk_are_shown_before_saving(tmp_path: Path, notes: list[Path]) -> None:
@@ -335,3 +337,92 @@ def test_naming_a_reviewed_note_says_how_to_change_it(tmp_path: Path, notes: lis
     term.wait_for(f"no drafts to review in {newest}")
     assert term.finish() == 0
     assert newest.read_text(encoding="utf-8") == text
+
+
+# --- Esc, quitting with unsaved changes, `a` and `x` (issue 17) ---------------------------
+
+
+def test_esc_closes_the_help_and_cancels_a_tag_but_never_quits(
+    tmp_path: Path, notes: list[Path]
+) -> None:
+    before = [path.read_bytes() for path in notes]
+    term = start_review(tmp_path)
+    term.wait_for("q quit")
+    term.send("?")
+    term.wait_for("close this help")
+    term.send("\x1b")  # closes the help: the note's screen is back
+    screen = term.wait_for("q quit")
+    assert "Summary" in screen and "close this help" not in screen
+    term.send("\x1b")  # nothing to close: still on the same screen
+    term.send("2")
+    screen = term.wait_for("q quit")
+    assert "1/3" in screen and re.search(r"2\s+\[ \]\s+#RAG", screen)
+    term.send("t")
+    term.wait_for("add tag")
+    term.send("hallu")
+    term.wait_for("Hallucination")
+    term.send("\x1b")  # cancels the tag being typed
+    screen = term.wait_for("q quit")
+    assert "#Hallucination" not in screen
+    term.send("q")
+    term.wait_for("drop your unsaved changes")
+    term.send("y")
+    term.wait_for("reviewed 0, skipped 0, left 3 of 3 draft(s)")
+    assert term.finish() == 0
+    assert [path.read_bytes() for path in notes] == before
+
+
+def test_quitting_with_unsaved_changes_asks_first(tmp_path: Path, notes: list[Path]) -> None:
+    newest = notes[2]
+    term = start_review(tmp_path)
+    term.wait_for("q quit")
+    term.send("1")  # untick NLP: an unsaved change
+    term.wait_for("q quit")
+    term.send("q")
+    term.wait_for("drop your unsaved changes to this note's tags? (y/n)")
+    term.send("n")
+    screen = term.wait_for("not quit; your changes are still on screen")
+    assert re.search(r"1\s+\[ \]\s+#NLP", screen)
+    term.send("a")  # `a` saves what is ticked: NLP stays rejected
+    screen = term.wait_for("q quit")
+    assert "2/3" in screen
+    assert "saved notes/2506.00003.md: #RAG(RetrievalAugmentedGeneration)" in screen
+    term.send("q")  # nothing changed on this screen: quits at once
+    term.wait_for("reviewed 1, skipped 0, left 2 of 3 draft(s)")
+    assert term.finish() == 0
+    front = read_note(newest).front_matter
+    assert front["tags"] == ["RAG(RetrievalAugmentedGeneration)"]
+    assert front["rejected_tags"] == ["NLP"]
+
+
+def test_x_ticks_every_tag_before_saving(tmp_path: Path, notes: list[Path]) -> None:
+    newest = notes[2]
+    term = start_review(tmp_path, str(newest))
+    term.wait_for("q quit")
+    term.send("1")
+    term.send("2")
+    screen = term.wait_for("q quit")
+    term.send("x")
+    screen = term.wait_for("q quit")
+    assert re.search(r"1\s+\[x\]\s+#NLP", screen)
+    assert re.search(r"2\s+\[x\]\s+#RAG", screen)
+    term.send("a")
+    term.wait_for("reviewed 1, skipped 0, left 0 of 1 draft(s)")
+    assert term.finish() == 0
+    front = read_note(newest).front_matter
+    assert front["tags"] == ["NLP", "RAG(RetrievalAugmentedGeneration)"]
+    assert not front.get("rejected_tags")
+
+
+def test_the_help_fits_80_by_24(tmp_path: Path, notes: list[Path]) -> None:
+    term = start_review(tmp_path, size=(24, 80))
+    term.wait_for("q quit")
+    term.send("?")
+    screen = term.wait_for("close this help")
+    lines = screen.rstrip("\n").split("\n")
+    assert len(lines) <= 24
+    assert max(len(line) for line in lines) <= 80
+    assert "hallu → Factuality" in screen
+    term.send("q")
+    term.wait_for("left 3 of 3")
+    assert term.finish() == 0

@@ -100,13 +100,13 @@ def test_description_is_evidence_for_a_tag_whose_name_a_paper_never_writes():
     )
     suggester = TagSuggester().fit(_history(), described)
     text = "A compact speech model\nWe release the weights and checkpoints publicly."
-    cosine, share = suggester._description_features(text)
+    cosine, share = suggester._description_features([text])[0]
     best = suggester.tags[int(cosine.argmax())]
     assert best == "OpenWeight"
     assert share[suggester.tags.index("OpenWeight")] > 0.5
     # No description, no evidence (and no error).
     plain = TagSuggester().fit(_history(), VOCABULARY)
-    assert not plain._description_features(text).any()
+    assert not plain._description_features([text]).any()
 
 
 def test_several_history_sources_are_one_index(tmp_path):
