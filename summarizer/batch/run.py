@@ -34,7 +34,7 @@ from summarizer.batch.report import BatchObserver, BatchReport, PaperOutcome, Si
 from summarizer.drafting.prices import cost_usd, load_price_table
 from summarizer.errors import ConfigError, NoteExistsError, SummarizerError
 from summarizer.llm.backend import backend_for
-from summarizer.notes.note import ensure_writable, read_note
+from summarizer.notes.note import check_folders_writable, ensure_writable, read_note
 from summarizer.papers.arxiv import ID_LIST_BATCH
 from summarizer.papers.sources import ArxivSource
 
@@ -136,6 +136,8 @@ class _Run:
         self.observer.finished(outcome)
 
     def execute(self, chat_model: BaseChatModel | None) -> None:
+        # Once for the whole list, before any paid call (not once per paper, failing).
+        check_folders_writable(self.folder, self.settings.home)
         key = journal_key(self.folder, self.options.force, self.entries)
         with RunJournal.open(self.settings.home / "batch", key, self.folder) as journal:
             todo = []
