@@ -77,6 +77,26 @@ class ConfigError(BadInputError):
     """A configuration value, option or file is unusable."""
 
 
+class FolderNotWritableError(BadInputError):
+    """A folder the run must write to (notes, SUMMARIZER_HOME) cannot be written."""
+
+    def __init__(self, what: str, path: str, reason: str, hint: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{what} {path} is not writable ({reason}); {hint}")
+
+
+class StateFileError(BadInputError):
+    """A file under SUMMARIZER_HOME (cache, journal, state) cannot be used or replaced."""
+
+    def __init__(self, what: str, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"cannot use the {what} {path} ({reason}); fix its permissions or move it away"
+        )
+
+
 class VocabularyError(BadInputError):
     """A vocabulary file is missing, unreadable or empty."""
 
@@ -109,6 +129,7 @@ class NoteFormatError(BadInputError):
 
     def __init__(self, path: str, reason: str) -> None:
         self.path = path
+        self.reason = reason
         super().__init__(f"{path} is not a readable note: {reason}")
 
 
@@ -140,7 +161,7 @@ class ArxivUnavailableError(RemoteServiceError):
         self.reason = reason
         self.attempts = attempts
         super().__init__(
-            f"arXiv API at {url} failed after {attempts} attempt(s): {reason}; try again later"
+            f"arXiv is unavailable ({reason}) after {attempts} attempt(s) at {url}; try again later"
         )
 
 

@@ -1,13 +1,29 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+"""Atomic file writes, writable folders, and damaged state files moved aside.
+
+An atomic write means a reader sees the old file or the new one, never half of
+one.  A folder is checked writable by writing to it (permissions, read-only file
+systems, a file where the folder should be: only trying tells).  A state file the
+tool keeps for itself (a cache, a journal) that turns out damaged is moved aside
+as ``<name>.corrupt-<time>`` with one warning, so the run rebuilds it instead of
+failing on every later run.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+from summarizer.errors import FolderNotWritableError, StateFileError
+
+log = logging.getLogger(__name__)
+_moved_lock = threading.Lock()
 
 
 def read_user_text(path: Path, error: Callable[[str, str], Exception]) -> str:
@@ -82,3 +98,55 @@ def fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def ensure_writable_folder(path: Path, what: str, hint: str) -> None:
+    """Create ``path`` if needed and write a file in it, or :class:`FolderNotWritableError`.
+
+    Run before anything costs money: a note that cannot be saved after three paid
+    model calls is money lost.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".summarize-write-check-")
+        os.close(fd)
+        Path(probe).unlink()
+    except OSError as error:
+        raise FolderNotWritableError(what, str(path), os_reason(error), hint) from None
+
+
+def os_reason(error: OSError) -> str:
+    """What an OSError means to a person, without the errno noise."""
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        return "a file is in the way of the folder"
+    return (error.strerror or str(error)).lower()
+
+
+def move_aside(path: Path, what: str, reason: str) -> Path | None:
+    """Move a damaged state file (or a folder in its place) to ``<name>.corrupt-<time>``.
+
+    Warns once (the caller rebuilds it).  None when another process moved it first.
+    :class:`StateFileError` when it cannot be moved (then the person must act).
+    """
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    with _moved_lock:
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+        try:
+            path.replace(target)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            detail = f"damaged: {reason}; {os_reason(error)}"
+            raise StateFileError(what, str(path), detail) from None
+    log.warning(
+        "the %s %s was damaged (%s); moved it aside to %s and started a new one",
+        what,
+        path,
+        reason,
+        target.name,
+    )
+    return target

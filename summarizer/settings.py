@@ -165,10 +165,17 @@ class Settings(BaseModel):
         """
         if self.api_key is not None:
             return self.api_key.get_secret_value()
-        host = (urlsplit(self.effective_base_url).hostname or "").lower()
-        if self.openai_api_key is not None and host == OPENAI_API_HOST:
+        parts = urlsplit(self.effective_base_url)
+        host = (parts.hostname or "").lower()
+        # Over HTTPS only: on plain HTTP a proxy would read it (llm.models refuses that URL).
+        if self.openai_api_key is not None and host == OPENAI_API_HOST and parts.scheme == "https":
             return self.openai_api_key.get_secret_value()
         return None
+
+    def secret_values(self) -> list[str]:
+        """Every secret of these settings: never written to a note, cache or log."""
+        keys = (self.api_key, self.openai_api_key, self.pdf_password)
+        return [key.get_secret_value() for key in keys if key is not None]
 
     def model_is_configured(self) -> bool:
         return self.base_url is not None or self.api_key_for_model() is not None
@@ -186,8 +193,14 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"cannot read config file {path}: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"cannot read config file {path}: not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"cannot read config file {path}: {error}") from None
     return data
 
 

@@ -42,8 +42,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from summarizer.errors import BatchBusyError
-from summarizer.fsutil import fsync_dir
+from summarizer.errors import BatchBusyError, StateFileError
+from summarizer.fsutil import fsync_dir, move_aside, os_reason
 
 if TYPE_CHECKING:
     from summarizer.batch.readinglist import ListEntry
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 # A temporary file of an atomic write that is older than this was left by a killed
 # process (a live write takes milliseconds).
 STALE_TEMP_SECONDS = 60.0
+JOURNAL = "batch journal"
 
 
 def journal_key(folder: Path, force: bool, entries: Sequence[ListEntry]) -> str:
@@ -90,16 +91,28 @@ class RunJournal:
 
     @classmethod
     def open(cls, directory: Path, key: str, folder: Path) -> RunJournal:
-        directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{key}.jsonl"
-        handle = path.open("a+", encoding="utf-8")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                move_aside(path, JOURNAL, "a folder is in its place")
+            handle = path.open("a+", encoding="utf-8")
+        except OSError as error:
+            raise StateFileError(JOURNAL, str(path), os_reason(error)) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
             raise BatchBusyError(str(folder)) from None
         handle.seek(0)
-        text = handle.read()
+        try:
+            text = handle.read()
+        except UnicodeDecodeError as error:
+            # Not a journal any more: start afresh (notes already written are still
+            # recognised as existing notes, and never overwritten).
+            handle.close()
+            move_aside(path, JOURNAL, f"not UTF-8 text (byte {error.start})")
+            return cls.open(directory, key, folder)
         written: dict[str, str] = {}
         records: list[dict[str, Any]] = []
         for line in text.splitlines():

@@ -36,7 +36,7 @@ from summarizer.drafting.prices import cost_usd, load_price_table
 from summarizer.errors import ConfigError, NoteExistsError, SummarizerError
 from summarizer.llm.backend import backend_for
 from summarizer.llm.deferred_transport import RequestsDeferred, requests_for
-from summarizer.notes.note import ensure_writable, read_note
+from summarizer.notes.note import check_folders_writable, ensure_writable, read_note
 from summarizer.papers.arxiv import ID_LIST_BATCH
 from summarizer.papers.sources import ArxivSource
 
@@ -143,6 +143,8 @@ class _Run:
         self.observer.finished(outcome)
 
     def execute(self, chat_model: BaseChatModel | None, given: RunJournal | None = None) -> None:
+        # Once for the whole list, before any paid call (not once per paper, failing).
+        check_folders_writable(self.folder, self.settings.home)
         key = journal_key(self.folder, self.options.force, self.entries)
         opened = (
             contextlib.nullcontext(given)

@@ -20,7 +20,7 @@ from summarizer.cli.glossary import glossary
 from summarizer.cli.publish import publish
 from summarizer.cli.review import export, list_notes, review
 from summarizer.cli.tags import tags, vocab
-from summarizer.errors import EXIT_REMOTE_FAILURE, SummarizerError
+from summarizer.errors import EXIT_BAD_INPUT, EXIT_REMOTE_FAILURE, SummarizerError
 
 PROG = "summarize"
 
@@ -66,6 +66,15 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _os_error_line(error: OSError) -> str:
+    reason = (error.strerror or type(error).__name__).lower()
+    if error.filename is None:
+        return f"{reason}; check the paths and folders you gave, or rerun with --debug"
+    name = str(error.filename)
+    shown = f"{name[:60]}… ({len(name)} characters)" if len(name) > 80 else name
+    return f"cannot use {shown!r}: {reason}; check the path and its permissions"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``summarize`` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -88,6 +97,15 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         click.echo(f"{PROG}: error: {_one_line(str(error))}", err=True)
         sys.exit(error.exit_code)
+    except OSError as error:
+        # The library maps the OS errors it expects where they happen; one that got
+        # past it still comes from the machine (a path, a disk, a permission), not
+        # from a bug: say which file and what the system said.
+        if debug:
+            raise
+        code = EXIT_REMOTE_FAILURE if isinstance(error, ConnectionError) else EXIT_BAD_INPUT
+        click.echo(f"{PROG}: error: {_os_error_line(error)}", err=True)
+        sys.exit(code)
     except Exception as error:  # the last line of defence for users
         if debug:
             raise

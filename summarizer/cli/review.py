@@ -17,7 +17,7 @@ import click
 from summarizer.cli.options import debug_option, notes_vocabulary_option, settings_and_vocabulary
 
 if TYPE_CHECKING:
-    from summarizer.notes.index import NoteInfo
+    from summarizer.notes.index import NoteInfo, Unreadable
     from summarizer.settings import Settings
 
 # One --vocabulary and one --debug for the three commands.
@@ -101,11 +101,18 @@ def list_notes(
     settings, vocab = settings_and_vocabulary(vocabulary, debug)
     paths = (folder,) if folder else ()
     wanted = (vocab.canonical(tag) or tag) if tag else None
-    notes = filter_notes(_find(paths, settings), status=status, tag=wanted)
+    unreadable: list[Unreadable] = []
+    notes = filter_notes(_find(paths, settings, unreadable), status=status, tag=wanted)
     if as_json:
         click.echo(json.dumps([info.as_json() for info in notes], ensure_ascii=False, indent=2))
-        return
-    _print_table(notes, folder or settings.notes_dir)
+    else:
+        _print_table(notes, folder or settings.notes_dir)
+    if unreadable:
+        # A footer on stderr: never hidden, never mixed into the JSON on stdout.
+        count = f"{len(unreadable)} note{'s' if len(unreadable) > 1 else ''}"
+        click.echo(f"warning: {count} could not be read (fix or move them):", err=True)
+        for problem in unreadable:
+            click.echo(f"  {problem.path}: {problem.reason}", err=True)
 
 
 @click.command()
@@ -173,7 +180,9 @@ def export(
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _find(paths: tuple[Path, ...], settings: Settings) -> list[NoteInfo]:
+def _find(
+    paths: tuple[Path, ...], settings: Settings, unreadable: list[Unreadable] | None = None
+) -> list[NoteInfo]:
     from summarizer.errors import BadInputError
     from summarizer.notes.index import find_notes
 
@@ -181,7 +190,7 @@ def _find(paths: tuple[Path, ...], settings: Settings) -> list[NoteInfo]:
         raise BadInputError(
             f"no notes folder {settings.notes_dir}; name one or set SUMMARIZER_NOTES_DIR"
         )
-    return find_notes(paths or (settings.notes_dir,))
+    return find_notes(paths or (settings.notes_dir,), unreadable=unreadable)
 
 
 def _where(paths: tuple[Path, ...], settings: Settings) -> str:

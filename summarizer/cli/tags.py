@@ -103,7 +103,7 @@ def tags_accept(
     if not (accept_all or only is not None or add or remove):
         raise BadInputError("say which tags: --all, --only A,B, --add TAG or --remove TAG")
     settings, vocab = settings_and_vocabulary(vocabulary, debug)
-    additions, new_tags = resolve_additions(split_tags(add), vocab, allow_new=allow_new)
+    additions, new_tags = resolve_additions(split_tags(add, "--add"), vocab, allow_new=allow_new)
     plans = []
     for path in note_paths:
         if path.is_dir():
@@ -112,9 +112,9 @@ def tags_accept(
         decision = plan_decision(
             info,
             accept_all=accept_all,
-            only=None if only is None else split_tags(only),
+            only=None if only is None else split_tags(only, "--only"),
             add=additions,
-            remove=split_tags(remove),
+            remove=split_tags(remove, "--remove"),
             vocabulary=vocab,
         )
         plans.append((info, decision))
@@ -131,9 +131,22 @@ def tags_accept(
         click.echo(f"new tags recorded in {settings.home / 'vocabulary-candidates.tsv'}", err=True)
 
 
-def split_tags(values: tuple[str, ...] | str) -> list[str]:
-    """``--add A,B --add C`` (or ``--only A,B``) as ``[A, B, C]``."""
+def split_tags(values: tuple[str, ...] | str, option: str) -> list[str]:
+    """``--add A,B --add C`` (or ``--only A,B``) as ``[A, B, C]``.
+
+    A value with no tag in it (``--add ""``, often an empty shell variable) is
+    refused: read as "no tags" it would mark the note reviewed with every suggestion
+    rejected, which then teaches the suggester false negatives.
+    """
+    from summarizer.errors import BadInputError
+
     items = [values] if isinstance(values, str) else list(values)
+    for item in items:
+        if not any(part.strip() for part in item.split(",")):
+            raise BadInputError(
+                f"empty tag value {option} {item!r} (an unset shell variable?); "
+                "give a tag name, nothing was written"
+            )
     return [part.strip() for item in items for part in item.split(",") if part.strip()]
 
 

@@ -8,6 +8,7 @@ imported only when a spinner is shown, so ``summarize --help`` stays fast.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,9 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(debug: bool, *, secrets: list[str]) -> None:
-    """Warnings on stderr (every step of ours too with ``debug``), secrets redacted."""
+    """Warnings on stderr (every step of ours too with ``debug`` or SUMMARIZER_DEBUG),
+    secrets redacted."""
+    debug = debug or os.environ.get("SUMMARIZER_DEBUG", "") not in ("", "0")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))

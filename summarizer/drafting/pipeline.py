@@ -24,7 +24,7 @@ from summarizer.drafting.log_examples import load_log_examples
 from summarizer.drafting.results import TaskResult
 from summarizer.drafting.tagging import MIN_REVIEWED_NOTES, history_sources, load_suggester
 from summarizer.llm.models import make_chat_model, model_errors, model_label
-from summarizer.notes.note import ensure_writable, write_note
+from summarizer.notes.note import check_folders_writable, ensure_writable, write_note
 from summarizer.papers.reader import (
     Clients,
     PaperText,
@@ -168,6 +168,8 @@ class Drafter:
 
     def draft(self, source: Source, folder: Path, *, force: bool, say: Progress) -> DraftResult:
         """Draft ``source`` into ``folder``: an arXiv paper, or a PDF."""
+        # Before any paid call: a note that cannot be saved is money lost.
+        check_folders_writable(folder, self.settings.home)
         if isinstance(source, ArxivSource):
             # Checked before anything costs time or money.
             ensure_writable(folder / f"{source.ref.safe_name}.md", force=force)

@@ -60,11 +60,12 @@ def make_chat_model(
             "no chat model configured: set OPENAI_API_KEY for OpenAI, or OPENAI_BASE_URL "
             f"for an OpenAI-compatible server such as Ollama or vLLM{hint}"
         )
-    from langchain_openai import ChatOpenAI
+    check_key_transport(settings)
+    from summarizer.llm.scrub import ScrubbedChatOpenAI
 
     policy = RetryPolicy.for_settings(settings)
     timeout = settings.model_timeout
-    return ChatOpenAI(
+    return ScrubbedChatOpenAI(
         model=settings.model,
         base_url=settings.effective_base_url,
         api_key=settings.api_key_for_model() or PLACEHOLDER_API_KEY,
@@ -72,7 +73,34 @@ def make_chat_model(
         max_retries=policy.http_retries,
         http_client=http_client or (gated_http_client(gate, timeout, policy) if gate else None),
         cache=cache,
-    )
+    ).scrub(settings.secret_values())
+
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def check_key_transport(settings: Settings) -> None:
+    """Refuse a base URL over which a key would cross the network in clear.
+
+    OpenAI's host is HTTPS only; plain HTTP to it means a proxy or anyone on the
+    path reads the key.  A server on this machine (Ollama, vLLM on localhost) may
+    use plain HTTP; any other host gets a key only over HTTPS.
+    """
+    parts = urlsplit(settings.effective_base_url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" or host in LOOPBACK_HOSTS:
+        return
+    if host == OPENAI_API_HOST:
+        raise ConfigError(
+            f"base URL {settings.effective_base_url} is plain http://: the API key would "
+            f"cross the network in clear; use https://{OPENAI_API_HOST}/v1"
+        )
+    if settings.api_key_for_model() is not None:
+        raise ConfigError(
+            f"base URL {server_label(settings.effective_base_url)} is plain http:// and a key "
+            "is configured: the key would cross the network in clear; use https:// "
+            "(or a server on localhost)"
+        )
 
 
 def model_label(chat_model: BaseChatModel, settings: Settings) -> str:
@@ -112,7 +140,7 @@ def model_errors(settings: Settings) -> Iterator[None]:
         ) from None
     except openai.BadRequestError as error:
         # The server's own words say what was wrong (e.g. a prompt over the context).
-        message = _error_message(error)
+        message = scrubbed_error_message(error, settings)
         hint = "lower --max-input-tokens or use a shorter --vocabulary"
         raise ModelError(where, f"the request was refused (HTTP 400: {message})", hint) from None
     except openai.RateLimitError:
@@ -122,7 +150,7 @@ def model_errors(settings: Settings) -> Iterator[None]:
     except openai.APITimeoutError:
         raise ModelError(
             where,
-            f"no answer within {settings.model_timeout:.0f} s after retries",
+            f"no answer within {settings.model_timeout:g} s after retries",
             "try again later or raise SUMMARIZER_MODEL_TIMEOUT",
         ) from None
     except openai.APIConnectionError:
@@ -136,3 +164,10 @@ def _error_message(error: Exception) -> str:
     body = getattr(error, "body", None)
     message = body.get("message") if isinstance(body, dict) else None
     return " ".join(str(message or error).split())[:200]
+
+
+def scrubbed_error_message(error: Exception, settings: Settings) -> str:
+    """The server's own words, with any configured secret replaced (servers echo)."""
+    from summarizer.llm.scrub import SecretScrubber
+
+    return SecretScrubber(settings.secret_values()).clean(_error_message(error))

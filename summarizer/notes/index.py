@@ -80,11 +80,23 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def find_notes(paths: Iterable[Path]) -> list[NoteInfo]:
+@dataclass(frozen=True)
+class Unreadable:
+    """A Markdown file in a notes folder that looks like a note but cannot be read."""
+
+    path: Path
+    reason: str
+
+
+def find_notes(
+    paths: Iterable[Path], *, unreadable: list[Unreadable] | None = None
+) -> list[NoteInfo]:
     """The notes in the given folders (recursively) and files, newest first.
 
-    A file named explicitly that is not a note of this tool is an error; in a
-    folder such files are skipped.
+    A file named explicitly that is not a note of this tool is an error (saying
+    why: the YAML parser's line and message, the byte that is not UTF-8); in a
+    folder such files are skipped, and those that start like a note (front matter)
+    but cannot be read are added to ``unreadable`` for the caller to report.
     """
     found: dict[Path, NoteInfo] = {}
     for path in paths:
@@ -93,11 +105,23 @@ def find_notes(paths: Iterable[Path]) -> list[NoteInfo]:
                 relative = candidate.relative_to(path).parts
                 if any(part.startswith(".") for part in relative):
                     continue
-                info = _load(candidate)
+                try:
+                    info = _load(candidate)
+                except (NoteFormatError, OSError) as error:
+                    if unreadable is not None and _starts_like_a_note(candidate):
+                        unreadable.append(Unreadable(candidate, _reason(error)))
+                    continue
                 if info is not None:
                     found.setdefault(candidate.resolve(), info)
         elif path.is_file():
-            info = _load(path)
+            try:
+                info = _load(path)
+            except OSError as error:
+                raise NoteFormatError(str(path), _reason(error)) from None
+            except NoteFormatError:
+                if _starts_like_a_note(path):
+                    raise  # the parser's line and message say what to fix
+                info = None
             if info is None:
                 raise NoteFormatError(str(path), "it is not a note written by summarize")
             found.setdefault(path.resolve(), info)
@@ -107,12 +131,27 @@ def find_notes(paths: Iterable[Path]) -> list[NoteInfo]:
 
 
 def _load(path: Path) -> NoteInfo | None:
-    try:
-        note = read_note(path)
-    except (NoteFormatError, OSError):
-        return None
+    """The note at ``path``; None when it is not one of ours; raises when unreadable."""
+    note = read_note(path)
     state = state_of(note)
     return None if state is NoteState.FOREIGN else NoteInfo(path=path, note=note, state=state)
+
+
+def _starts_like_a_note(path: Path) -> bool:
+    # A README or other Markdown is not "unreadable"; a file with front matter is.
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) in (b"---\n", b"---\r")
+    except OSError:
+        return True
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, NoteFormatError):
+        return error.reason
+    if isinstance(error, OSError):
+        return (error.strerror or str(error)).lower()
+    return str(error)
 
 
 def filter_notes(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from summarizer.errors import NoteExistsError, NoteFormatError
-from summarizer.fsutil import atomic_write_text
+from summarizer.fsutil import atomic_write_text, ensure_writable_folder
 from summarizer.notes.front_matter import FrontMatter
 from summarizer.papers.paper import Paper, normalize_whitespace
 
@@ -193,6 +193,9 @@ class Note:
     meta: FrontMatter
     body: str
     text: str
+    # The file had CRLF (or CR) line ends: a draft is written with LF, so an editor
+    # re-saved it, and a person's save is an edit even when no word changed.
+    resaved_line_ends: bool = False
 
     @property
     def status(self) -> str:
@@ -200,6 +203,8 @@ class Note:
 
     @property
     def is_unedited_draft(self) -> bool:
+        if self.resaved_line_ends:
+            return False
         match = _HASH_LINE.search(self.text)
         if match is None:
             return False
@@ -216,7 +221,7 @@ def parse_note(path: Path, text: str) -> Note:
     try:
         front_matter = yaml.safe_load(text[len(FRONT_MATTER_DELIMITER) + 1 : end + 1])
     except yaml.YAMLError as error:
-        raise NoteFormatError(str(path), f"invalid YAML front matter ({error})") from None
+        raise NoteFormatError(str(path), _yaml_problem(error)) from None
     if not isinstance(front_matter, dict):
         raise NoteFormatError(str(path), "the front matter is not a mapping")
     body = text[end + len(FRONT_MATTER_DELIMITER) + 2 :]
@@ -229,12 +234,26 @@ def parse_note(path: Path, text: str) -> Note:
     )
 
 
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """The parser's own message, at the line of the file (the YAML starts on line 2)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    detail = f"{problem} ({context})" if context else problem
+    if mark is None:
+        return f"invalid YAML front matter: {detail}"
+    return f"invalid YAML front matter at line {mark.line + 2}, column {mark.column + 1}: {detail}"
+
+
 def read_note(path: Path) -> Note:
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise NoteFormatError(str(path), "not UTF-8 text") from None
-    return parse_note(path, text)
+        with path.open(encoding="utf-8", newline="") as handle:
+            raw = handle.read()
+    except UnicodeDecodeError as error:
+        raise NoteFormatError(str(path), f"not UTF-8 text (byte {error.start})") from None
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    note = parse_note(path, text)
+    return replace(note, resaved_line_ends=True) if text != raw else note
 
 
 def note_state(path: Path) -> NoteState:
@@ -273,6 +292,20 @@ def ensure_writable(path: Path, *, force: bool) -> NoteState:
         NoteState.FOREIGN: "exists and was not written by summarize; it is never overwritten",
     }
     raise NoteExistsError(str(path), reasons[state])
+
+
+def check_folders_writable(notes_folder: Path, home: Path) -> None:
+    """The notes folder and the user folder can be written: checked before any paid call."""
+    ensure_writable_folder(
+        notes_folder,
+        "notes folder",
+        "choose another with --out or SUMMARIZER_NOTES_DIR, or fix its permissions",
+    )
+    ensure_writable_folder(
+        home,
+        "user folder (SUMMARIZER_HOME)",
+        "set SUMMARIZER_HOME to a folder you can write, or fix its permissions",
+    )
 
 
 def write_note(path: Path, text: str, *, force: bool) -> None:

@@ -65,7 +65,8 @@ class ArxivClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api_url = api_url
-        self.cache = cache
+        # Answers are cached per server, so a fake or a mirror never fills arXiv's cache.
+        self.cache = cache.for_server(api_url) if cache is not None else None
         self._http = make_http_client(timeout, transport)
         # `getter` (and its limiter) is shared with PDF downloads from arXiv.
         limiter = RateLimiter(min_interval, state_file=rate_state_file, sleep=sleep, clock=clock)
@@ -193,6 +194,11 @@ def _papers_or_raise(response: httpx.Response, id_list: str) -> list[Paper]:
         raise ArxivRejectedQueryError(id_list, detail)
     if response.status_code != 200:
         raise ArxivUnavailableError(str(response.url), f"HTTP {response.status_code}", 1)
+    media = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if "xml" not in media and not response.content.lstrip().startswith((b"<?xml", b"<feed")):
+        # A maintenance page or a captive portal answering 200: an outage, not "no
+        # such paper"; retried like a 503.
+        raise RetryableResponseError(f"HTTP 200, {media or 'no content type'}")
     try:
         return parse_feed(response.content)
     except MalformedFeedError as error:

@@ -1,15 +1,24 @@
-"""On-disk cache of arXiv metadata, so rerunning a paper makes no request."""
+"""On-disk cache of arXiv metadata, so rerunning a paper makes no request.
+
+Kept per server (:meth:`MetadataCache.for_server`): a fake, a mirror and arXiv
+itself never answer for each other.  A damaged entry is moved aside
+(:func:`summarizer.fsutil.move_aside`) and fetched again.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from summarizer.fsutil import atomic_write_text
+from summarizer.errors import StateFileError
+from summarizer.fsutil import atomic_write_text, move_aside
 from summarizer.papers.paper import Paper
 from summarizer.papers.refs import PaperRef
 
@@ -17,6 +26,15 @@ log = logging.getLogger(__name__)
 
 # A versioned ID never changes; "the latest version" does, so it expires.
 LATEST_VERSION_TTL = timedelta(days=7)
+WHAT = "arXiv metadata cache entry"
+_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+
+
+def server_folder(api_url: str) -> str:
+    """A folder name for one API server: readable host and port, and a hash of the URL."""
+    host = urlsplit(api_url).netloc.rpartition("@")[2]
+    digest = hashlib.sha256(api_url.encode("utf-8")).hexdigest()[:10]
+    return f"{_UNSAFE.sub('_', host) or 'server'}-{digest}"
 
 
 class MetadataCache:
@@ -25,6 +43,10 @@ class MetadataCache:
     def __init__(self, directory: Path, *, latest_ttl: timedelta = LATEST_VERSION_TTL) -> None:
         self.directory = directory
         self.latest_ttl = latest_ttl
+
+    def for_server(self, api_url: str) -> MetadataCache:
+        """The part of this cache that holds the answers of the API at ``api_url``."""
+        return MetadataCache(self.directory / server_folder(api_url), latest_ttl=self.latest_ttl)
 
     def _path(self, arxiv_ref: PaperRef) -> Path:
         suffix = f"v{arxiv_ref.version}" if arxiv_ref.version else ""
@@ -38,9 +60,16 @@ class MetadataCache:
             paper = Paper.model_validate(record["paper"])
         except FileNotFoundError:
             return None
+        except PermissionError as error:
+            log.debug("cannot read cache entry %s: %s", path, error)
+            return None
         except (OSError, ValueError, KeyError, TypeError, ValidationError) as error:
-            # A damaged cache entry is only a miss; it is rewritten after the fetch.
-            log.debug("ignoring unreadable cache entry %s: %s", path, error)
+            # A damaged entry is a miss; moved aside, it is written again after the fetch.
+            reason = " ".join(str(error).split())[:120]
+            try:
+                move_aside(path, WHAT, f"{type(error).__name__}: {reason}")
+            except StateFileError as stuck:
+                log.warning("%s", stuck)  # a cache entry never stops a run
             return None
         if arxiv_ref.version is None and datetime.now(UTC) - fetched_at > self.latest_ttl:
             return None

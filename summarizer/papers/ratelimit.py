@@ -10,12 +10,17 @@ everyone after a 429, is :class:`summarizer.llm.gate.ModelGate`.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
+
+from summarizer.errors import StateFileError
+from summarizer.fsutil import move_aside, os_reason
+
+STATE = "arXiv rate-limit state"
 
 
 class RateLimiter:
@@ -44,21 +49,34 @@ class RateLimiter:
             if self.state_file is None:
                 self._last_local = self._wait_until(self._last_local)
                 return
-            self.state_file.parent.mkdir(parents=True, exist_ok=True)
-            with self.state_file.open("a+") as handle:
+            with self._open_state() as handle:
                 # The lock is held while sleeping, so waiting processes queue in turn.
                 fcntl.flock(handle, fcntl.LOCK_EX)
                 try:
                     handle.seek(0)
-                    last = _parse_float(handle.read())
+                    last = _parse_time(handle.read()) or 0.0
                     now = self._wait_until(max(last, self._last_local))
                     handle.seek(0)
                     handle.truncate()
-                    handle.write(f"{now:.6f}\n")
+                    handle.write(f"{now:.6f}\n".encode())
                     handle.flush()
                     self._last_local = now
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _open_state(self) -> IO[bytes]:
+        path = self.state_file
+        assert path is not None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                move_aside(path, STATE, "a folder is in its place")
+            elif path.is_file() and _parse_time(path.read_bytes()) is None:
+                move_aside(path, STATE, "not a time")
+            # Bytes: a damaged file must never stop a run with a decoding error.
+            return path.open("a+b")
+        except OSError as error:
+            raise StateFileError(STATE, str(path), os_reason(error)) from None
 
     def _wait_until(self, last: float) -> float:
         delay = last + self.min_interval - self._clock()
@@ -69,7 +87,9 @@ class RateLimiter:
         return self._clock()
 
 
-def _parse_float(text: str) -> float:
-    with contextlib.suppress(ValueError):
-        return float(text.strip() or 0.0)
-    return 0.0
+def _parse_time(raw: bytes) -> float | None:
+    """The time a state file holds (0.0 when empty); None when it holds anything else."""
+    try:
+        return float(raw.decode("ascii").strip() or 0.0)
+    except ValueError:  # UnicodeDecodeError is a ValueError too
+        return None

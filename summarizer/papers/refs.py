@@ -23,10 +23,13 @@ internals.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from summarizer.errors import InvalidReferenceError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["PaperRef", "find_references", "is_arxiv_reference", "parse_reference"]
 
@@ -245,14 +248,18 @@ def parse_reference(text: str) -> PaperRef:
         arxiv_id, version = _parse(text)
     except _RejectError as rejected:
         raise InvalidReferenceError(text, rejected.reason) from None
-    return PaperRef(arxiv_id, version)
+    ref = PaperRef(arxiv_id, version)
+    if text.translate(_FULLWIDTH_TO_ASCII) != text:
+        # Deliberate, but said: the person sees which paper the full-width text named.
+        log.warning("read the full-width reference %r as arXiv:%s", text.strip(), ref)
+    return ref
 
 
 def is_arxiv_reference(text: str) -> bool:
     """Return whether :func:`parse_reference` would accept ``text``."""
     try:
-        parse_reference(text)
-    except InvalidReferenceError:
+        PaperRef(*_parse(text))
+    except (_RejectError, InvalidReferenceError):
         return False
     return True
 

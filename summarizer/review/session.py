@@ -81,6 +81,9 @@ def resolve_additions(
     resolved: list[str] = []
     new: list[str] = []
     for name in names:
+        if not name.strip():
+            # Never "no tag": that would review the note with nothing accepted.
+            raise BadInputError("empty tag name; give a tag, nothing was written")
         canonical, is_new = resolve_tag(name, vocabulary, allow_new=allow_new)
         resolved.append(canonical)
         if is_new:

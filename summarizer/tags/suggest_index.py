@@ -7,12 +7,15 @@ vocabulary changes (checked by fingerprints, without reading the notes).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from summarizer.errors import StateFileError
+from summarizer.fsutil import move_aside
 from summarizer.tags.history import histories_fingerprint, load_histories
 from summarizer.tags.suggest import TagSuggester
 from summarizer.tags.vocabulary import Vocabulary
@@ -48,15 +51,12 @@ def load_index(
     try:
         with path.open("rb") as handle:
             payload = pickle.load(handle)
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        ValueError,
-        TypeError,
-    ):
+    except (FileNotFoundError, AttributeError, ImportError):
+        return None  # none yet, or written by another version: refitted and replaced
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as error:
+        # Damaged: set aside (with a warning), then refitted.
+        with contextlib.suppress(StateFileError):
+            move_aside(path, "fitted tag model", type(error).__name__)
         return None
     if not isinstance(payload, dict) or payload.get("format") != INDEX_FORMAT:
         return None

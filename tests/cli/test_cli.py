@@ -270,7 +270,7 @@ def test_one_transient_fault_still_writes_the_note(
 def test_arxiv_down_is_exit_1_and_writes_nothing(env: Env) -> None:
     env.arxiv.inject(*[Fault(status=503)] * 4)
     run = env.run("2506.12345")
-    assert_one_line_error(run, 1, "arXiv API", "HTTP 503", "after 4 attempt")
+    assert_one_line_error(run, 1, "arXiv is unavailable", "HTTP 503", "after 4 attempt")
     assert env.files() == []
 
 

@@ -308,6 +308,9 @@ class FakeArxivServer(FakeServer):
         self._pdfs: dict[str, bytes] = {}
         self._sources: dict[str, dict[str, bytes]] = {"e-print": {}, "html": {}}
         self._data_lock = threading.Lock()
+        # Fault mode: this many API queries get 200 with an HTML page (arXiv's
+        # maintenance page, a captive portal) instead of an Atom feed.
+        self.html_pages = 0
 
     @property
     def api_url(self) -> str:
@@ -381,6 +384,11 @@ class FakeArxivServer(FakeServer):
     def handle(self, request: RecordedRequest) -> Response:
         """Route ``/api/query`` and ``/pdf/<id>``; anything else is a 404 page."""
         if request.path.rstrip("/") == "/api/query":
+            with self._data_lock:
+                outage, self.html_pages = self.html_pages > 0, max(self.html_pages - 1, 0)
+            if outage:
+                page = _HTML_PAGE.format(status=200, reason="OK", message="Down for maintenance")
+                return Response.of_text(page, content_type="text/html")
             return self._query(request)
         pdf = _PDF_PATH_RE.fullmatch(request.path)
         if pdf is not None and request.method == "GET":

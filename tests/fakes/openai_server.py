@@ -135,6 +135,10 @@ class FakeChatServer(FakeServer):
         self._models: set[str] = set(models)
         self._ids = itertools.count(1)
         self.batch_api = FakeBatchApi(self)
+        # Fault mode: a server that echoes the request's Authorization header into
+        # every plain-text reply (a misconfigured proxy, or a prompt injection that
+        # got the key repeated); the client must scrub it before writing anything.
+        self.echo_authorization = False
 
     @property
     def base_url(self) -> str:
@@ -245,7 +249,10 @@ class FakeChatServer(FakeServer):
             }
             finish_reason = "tool_calls"
         else:
-            message = {"role": "assistant", "content": rule.content}
+            content = rule.content
+            if self.echo_authorization:
+                content += f" (request header: {request.headers.get('authorization', '')})"
+            message = {"role": "assistant", "content": content}
             finish_reason = "stop"
         prompt_tokens = _token_count(text)
         completion_tokens = _token_count(rule.content)

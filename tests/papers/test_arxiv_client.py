@@ -211,8 +211,35 @@ def test_damaged_cache_entry_is_refetched(arxiv_server: FakeArxivServer, tmp_pat
     cache = MetadataCache(tmp_path)
     with ArxivClient(arxiv_server.api_url, min_interval=0, cache=cache) as client:
         client.fetch(PaperRef("2506.12345"))
-        (tmp_path / "2506.12345.json").write_text('{"fetched_at": "x", "pap', "utf-8")
+        (entry,) = tmp_path.rglob("2506.12345.json")
+        entry.write_text('{"fetched_at": "x", "pap', "utf-8")
         assert client.fetch(PaperRef("2506.12345")).version == 3
+    assert len(arxiv_server.requests) == 2
+    # Moved aside, not lost: the damaged entry can be looked at.
+    assert len(list(entry.parent.glob("2506.12345.json.corrupt-*"))) == 1
+
+
+def test_the_cache_is_kept_per_server(arxiv_server: FakeArxivServer, tmp_path: Path) -> None:
+    """Fake, mirror and real answers never mix: another API URL does not hit this cache."""
+    cache = MetadataCache(tmp_path)
+    with ArxivClient(arxiv_server.api_url, min_interval=0, cache=cache) as client:
+        client.fetch(PaperRef("2506.12345"))
+    mirror = arxiv_server.api_url.replace("127.0.0.1", "localhost")
+    with ArxivClient(mirror, min_interval=0, cache=cache) as client:
+        client.fetch(PaperRef("2506.12345"))
+    assert len(arxiv_server.requests) == 2
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 2
+
+
+def test_a_200_that_is_not_atom_is_an_outage_not_a_missing_paper(
+    arxiv_server: FakeArxivServer,
+) -> None:
+    arxiv_server.html_pages = 10
+    with (
+        ArxivClient(arxiv_server.api_url, min_interval=0, max_attempts=2) as client,
+        pytest.raises(ArxivUnavailableError, match=r"arXiv is unavailable \(HTTP 200, text/html\)"),
+    ):
+        client.fetch(PaperRef("2506.12345"))
     assert len(arxiv_server.requests) == 2
 
 
