@@ -30,8 +30,7 @@ def log_item(number: int, topic: str, **overrides: str) -> HistoryItem:
         "abstract": f"We study {topic}. Our {topic} method improves {topic} benchmarks.",
         "arxiv_id": f"2401.{number:05d}",
         "translation": f"{topic}の研究{number}。提案手法は{topic}のbenchmarkを改善します。",
-        "summary": f"{topic}について新しい手法を提案し、benchmarkで改善を示した研究{number}。"
-        * 2,
+        "summary": f"{topic}について新しい手法を提案し、benchmarkで改善を示した研究{number}。" * 2,
         "tags": ["NLP"],
     }
     values.update(overrides)
@@ -44,7 +43,8 @@ def test_nearest_notes_never_include_the_papers_own_note() -> None:
     examples = LogExamples(notes, count=2)
     own = notes[1]  # graph neural networks, number 1
     chosen = examples.nearest(own.abstract, arxiv_id=own.key)
-    assert own not in chosen and len(chosen) == 2
+    assert own not in chosen
+    assert len(chosen) == 2
     # The log's other note on the same topic comes first.
     assert chosen[0].key == "2401.00005"
 
@@ -107,7 +107,8 @@ def test_a_small_log_or_the_setting_off_keeps_the_fixed_examples(tmp_path: Path)
     off = Settings(home=tmp_path, history=big, notes_dir=notes, examples_from_log=False)
     assert load_log_examples(off) is None
     loaded = load_log_examples(Settings(home=tmp_path, history=big, notes_dir=notes))
-    assert loaded is not None and len(loaded.notes) == MIN_LOG_NOTES
+    assert loaded is not None
+    assert len(loaded.notes) == MIN_LOG_NOTES
 
 
 def test_the_chain_sends_the_nearest_notes_and_records_them(
@@ -127,7 +128,8 @@ def test_the_chain_sends_the_nearest_notes_and_records_them(
     )
     paper = make_paper(abstract="A speech recognition model for noisy speech recognition.")
     sections = chain.run(paper)
-    assert sections.examples and all(key.startswith("2401.") for key in sections.examples)
+    assert sections.examples
+    assert all(key.startswith("2401.") for key in sections.examples)
     sent = json.dumps(chat_server.chat_payloads, ensure_ascii=False)
     # The log's speech-recognition notes were shown; the fixed fictional papers were not.
     assert "speech recognitionの研究" in sent

@@ -13,7 +13,6 @@ import os
 from tests.fakes.arxiv_server import FakeArxivServer
 from tests.fakes.openai_server import FakeChatServer
 
-
 GITHUB_TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 
 

@@ -352,11 +352,13 @@ def test_esc_closes_the_help_and_cancels_a_tag_but_never_quits(
     term.wait_for("close this help")
     term.send("\x1b")  # closes the help: the note's screen is back
     screen = term.wait_for("q quit")
-    assert "Summary" in screen and "close this help" not in screen
+    assert "Summary" in screen
+    assert "close this help" not in screen
     term.send("\x1b")  # nothing to close: still on the same screen
     term.send("2")
     screen = term.wait_for("q quit")
-    assert "1/3" in screen and re.search(r"2\s+\[ \]\s+#RAG", screen)
+    assert "1/3" in screen
+    assert re.search(r"2\s+\[ \]\s+#RAG", screen)
     term.send("t")
     term.wait_for("add tag")
     term.send("hallu")
