@@ -227,12 +227,23 @@ class BatchFailedError(SummarizerError):
 
     exit_code = EXIT_REMOTE_FAILURE
 
-    def __init__(self, failed: int, total: int) -> None:
+    def __init__(self, failed: int, total: int, *, retryable: int) -> None:
+        """``retryable`` of the ``failed`` met arXiv or the model failing, which a
+        rerun may fix; the others (a line naming no paper, a paper arXiv does not
+        have) need the list fixed."""
         self.failed = failed
         self.total = total
+        self.retryable = retryable
+        advice = []
+        if failed - retryable:
+            advice.append(f"fix the list for {failed - retryable}")
+        if retryable:
+            advice.append(
+                f"rerun the same command to retry {retryable} (arXiv or the model failed)"
+            )
         super().__init__(
             f"{failed} of {total} paper(s) failed (reasons in the report above); "
-            "fix the list or rerun the same command to retry them"
+            + "; ".join(advice)
         )
 
 

@@ -3,8 +3,11 @@
 * text: one reference per line (any form :func:`~summarizer.papers.refs.parse_reference`
   takes); blank lines and ``#`` comments, whole-line or after a space, are ignored;
   any other line that is not a reference is reported with its line number.
-* Markdown: every arXiv link or ID anywhere in the text; an ``arxiv.org/abs|pdf|html``
-  link or ``arXiv:`` citation that is not a valid reference is reported.
+* Markdown: every arXiv link or ID anywhere in the text, and links to the paper
+  pages of alphaxiv.org, huggingface.co/papers, ar5iv and Semantic Scholar's arXiv
+  links (read as the arXiv ID they show); an ``arxiv.org/abs|pdf|html`` link or an
+  ``arXiv:`` citation that starts like an ID but is not a valid one is reported.
+  Prose after "arXiv:" ("see arXiv: the appendix") is not a reference.
 * BibTeX: per entry, ``eprint`` (when ``archivePrefix``/``eprinttype`` is arXiv or
   absent), then an arXiv ``doi`` (10.48550/arXiv.…), an arxiv.org ``url``, then an
   ``arXiv:…`` in ``journal``/``note``/``howpublished`` (Google Scholar's exports).
@@ -172,33 +175,62 @@ def _parse_text(text: str) -> tuple[list[Found], list[ListProblem]]:
 
 # --- Markdown ----------------------------------------------------------------------
 
-# What a reader means as an arXiv paper in prose: these are reported when invalid.
-_ARXIV_MENTION = re.compile(
-    r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/[^\s)\]>\"'<]+"
-    r"|arxiv:[ \t]*[^\s)\]>\"'<,;]+",
+# Sites that show an arXiv paper under its arXiv ID: the link names the paper, so it
+# is read as the arXiv reference it stands for (``find_references`` leaves IDs in
+# other sites' URLs alone, rightly for a blog post's URL, not for these).
+_MIRROR_LINK = re.compile(
+    r"(?:https?://)?(?:www\.)?"
+    r"(?:alphaxiv\.org/(?:abs|overview|pdf)/"
+    r"|huggingface\.co/papers/"
+    r"|ar5iv(?:\.labs\.arxiv)?\.org/(?:abs|html)/"
+    r"|(?:api\.)?semanticscholar\.org/(?:graph/v1/paper/)?arxiv[:/])"
+    r"(?P<id>[^\s)\]>\"'<?#]+)",
     re.IGNORECASE,
 )
+
+# What a reader means as an arXiv paper in prose: these are reported when invalid.
+# After "arXiv:" only what starts like an ID (a digit, or an old archive name and a
+# slash) is an attempt at one: "see arXiv: the appendix" and "Not arXiv: <a URL>"
+# are prose, not failed references.
+_ARXIV_MENTION = re.compile(
+    r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/[^\s)\]>\"'<]+"
+    r"|arxiv:[ \t]*(?=\d|[a-z][a-z-]*(?:\.[a-z]{2})?/\d)[^\s)\]>\"'<,;]+",
+    re.IGNORECASE,
+)
+_TRAILING_PUNCTUATION = ".,:;!?"
 
 
 def _parse_markdown(text: str) -> tuple[list[Found], list[ListProblem]]:
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
-    found = [
-        (_line_at(starts, offset), _mention_at(text, offset), ref)
-        for offset, ref in find_references(text)
-    ]
-    accepted = {offset for offset, _ in find_references(text)}
-    invalid = []
+    found: list[tuple[int, str, PaperRef]] = []
+    invalid: list[ListProblem] = []
+    mirrors: list[range] = []
+    for link in _MIRROR_LINK.finditer(text):
+        mirrors.append(range(link.start(), link.end()))
+        written = link.group().rstrip(_TRAILING_PUNCTUATION)
+        arxiv_id = re.sub(r"\.pdf$", "", link.group("id").rstrip(_TRAILING_PUNCTUATION), flags=re.I)
+        try:
+            found.append((link.start(), written, parse_reference(arxiv_id)))
+        except InvalidReferenceError as error:
+            line = _line_at(starts, link.start())
+            invalid.append(ListProblem(line, written, reference_problem(error)))
+    accepted = set()
+    for offset, ref in find_references(text):
+        if not any(offset in span for span in mirrors):
+            accepted.add(offset)
+            found.append((offset, _mention_at(text, offset), ref))
     for mention in _ARXIV_MENTION.finditer(text):
-        if mention.start() in accepted:
+        if mention.start() in accepted or any(mention.start() in span for span in mirrors):
             continue
-        candidate = mention.group().rstrip(".,:;!?")
+        candidate = mention.group().rstrip(_TRAILING_PUNCTUATION)
         try:
             parse_reference(candidate)
         except InvalidReferenceError as error:
-            invalid.append(
-                ListProblem(_line_at(starts, mention.start()), candidate, reference_problem(error))
-            )
-    return found, invalid
+            line = _line_at(starts, mention.start())
+            invalid.append(ListProblem(line, candidate, reference_problem(error)))
+    found.sort(key=lambda item: item[0])
+    invalid.sort(key=lambda problem: problem.line)
+    return [(_line_at(starts, offset), written, ref) for offset, written, ref in found], invalid
 
 
 def _line_at(starts: list[int], offset: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
@@ -30,6 +31,10 @@ class PaperOutcome:
     earlier_run: bool = False  # drafted by an earlier, unfinished run of this batch
     seconds: float | None = None
     duplicate_lines: list[int] = field(default_factory=list)
+    # What the reviewer should check first (summarizer.notes.index.draft_signals).
+    warnings: list[str] = field(default_factory=list)
+    # A failure a rerun may fix (arXiv or the model), not one of the list's own.
+    retryable: bool = False
 
 
 @dataclass
@@ -51,6 +56,11 @@ class BatchReport:
     @property
     def failed(self) -> int:
         return self.count("failed")
+
+    @property
+    def retryable(self) -> int:
+        """Failures a rerun of the same command may fix."""
+        return sum(1 for o in self.outcomes if o.status == "failed" and o.retryable)
 
     def totals(self) -> dict[str, Any]:
         drafted = [o for o in self.outcomes if o.status == "drafted"]
@@ -79,6 +89,21 @@ class BatchReport:
             "prices_recorded": self.prices_recorded,
             "papers": [dataclasses.asdict(outcome) for outcome in self.outcomes],
         }
+
+
+# An ETA from fewer papers is a guess from a cold start (model load, first PDFs).
+ETA_MIN_PAPERS = 3
+
+
+def eta_seconds(durations: list[float], remaining: int, workers: int) -> float | None:
+    """Time left: the median time one paper took, times the papers left, over the
+    workers drafting them at once; None until :data:`ETA_MIN_PAPERS` were drafted.
+
+    Only papers drafted by this run count: a skipped note or a failed line takes
+    no time and would make the estimate absurdly short."""
+    if len(durations) < ETA_MIN_PAPERS:
+        return None
+    return statistics.median(durations) * remaining / max(workers, 1)
 
 
 class BatchObserver(Protocol):

@@ -33,9 +33,10 @@ from summarizer.batch.journal import RunJournal, journal_key, remove_stale_temp_
 from summarizer.batch.readinglist import ListEntry, ReadingList
 from summarizer.batch.report import BatchObserver, BatchReport, PaperOutcome, SilentObserver, Status
 from summarizer.drafting.prices import cost_usd, load_price_table
-from summarizer.errors import ConfigError, NoteExistsError, SummarizerError
+from summarizer.errors import EXIT_BAD_INPUT, ConfigError, NoteExistsError, SummarizerError
 from summarizer.llm.backend import backend_for
 from summarizer.llm.deferred_transport import RequestsDeferred, requests_for
+from summarizer.notes.index import draft_signals
 from summarizer.notes.note import check_folders_writable, ensure_writable, read_note
 from summarizer.papers.arxiv import ID_LIST_BATCH
 from summarizer.papers.sources import ArxivSource
@@ -204,6 +205,7 @@ class _Run:
         outcome.output_tokens = int(usage.get("output_tokens", 0))
         outcome.calls = int(usage.get("calls", 0))
         outcome.cost_usd = self.cost(outcome.input_tokens, outcome.output_tokens)
+        outcome.warnings = draft_signals(note)
         return outcome
 
     def _draft_all(
@@ -228,7 +230,7 @@ class _Run:
             for entry in todo:
                 found = metadata[entry.ref]
                 if isinstance(found, SummarizerError):
-                    self.finish(self._outcome(entry, "failed", str(found)))
+                    self.finish(self._failed(entry, found))
                 else:
                     ready.append((entry, found))
             self._schedule(ready, drafter, journal)
@@ -301,6 +303,12 @@ class _Run:
             duplicate_lines=list(entry.duplicate_lines),
         )
 
+    def _failed(self, entry: ListEntry, error: SummarizerError) -> PaperOutcome:
+        outcome = self._outcome(entry, "failed", str(error))
+        # arXiv or the model failing may pass; a paper arXiv does not have will not.
+        outcome.retryable = error.exit_code != EXIT_BAD_INPUT
+        return outcome
+
     def _draft_one(
         self, drafter: Drafter, journal: RunJournal, entry: ListEntry, paper: Paper
     ) -> PaperOutcome:
@@ -320,10 +328,12 @@ class _Run:
         except RequestsDeferred:
             return self._outcome(entry, "not_started", WAITING_FOR_BATCH)
         except SummarizerError as error:
-            return self._outcome(entry, "failed", str(error))
+            return self._failed(entry, error)
         except Exception as error:  # one paper's bug must not stop the batch
             log.debug("%s failed", entry.ref, exc_info=True)
-            return self._outcome(entry, "failed", f"unexpected {type(error).__name__}: {error}")
+            outcome = self._outcome(entry, "failed", f"unexpected {type(error).__name__}: {error}")
+            outcome.retryable = True
+            return outcome
         total = result.sections.usage_table()["total"]
         outcome = self._outcome(entry, "drafted")
         outcome.path = str(result.path)
@@ -333,4 +343,5 @@ class _Run:
         outcome.calls = total["calls"]
         outcome.cost_usd = self.cost(outcome.input_tokens, outcome.output_tokens)
         outcome.seconds = round(time.monotonic() - began, 2)
+        outcome.warnings = draft_signals(read_note(result.path))
         return outcome

@@ -1,7 +1,8 @@
 """``summarize batch LIST``: options, signals and the final report.
 
 Progress goes to stderr (:mod:`summarizer.cli.batch_progress`); the report table
-goes to stdout.  Ctrl-C (or SIGTERM) stops starting
+(:mod:`summarizer.cli.batch_report`), or with ``--json`` the report as JSON, goes
+to stdout.  Ctrl-C (or SIGTERM) stops starting
 papers and waits for those in flight; a second Ctrl-C stops at once (notes are
 written atomically, so that too leaves no partial file).
 """
@@ -12,7 +13,6 @@ import contextlib
 import json
 import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,10 +26,17 @@ from summarizer.cli.batch_api import (
     batch_api_options,
     run_batch_api_command,
 )
-from summarizer.cli.options import DraftingChoices, debug_option, drafting_options
+from summarizer.cli.options import (
+    DraftingChoices,
+    debug_option,
+    drafting_options,
+    notes_dir_option,
+    quiet_option,
+)
 
 if TYPE_CHECKING:
-    from summarizer.batch.report import BatchReport
+    from summarizer.batch.readinglist import ReadingList
+    from summarizer.settings import Settings
 
 
 @click.command("batch")
@@ -42,12 +49,7 @@ if TYPE_CHECKING:
     show_default=True,
     help="How LIST is written (auto: by extension; stdin by content).",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the notes (default: ./notes or SUMMARIZER_NOTES_DIR).",
-)
+@notes_dir_option()
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
@@ -67,7 +69,13 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report as JSON to this file.",
 )
-@click.option("--quiet", is_flag=True, help="No progress output (the report is still printed).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what the list would cost (tokens, dollars); call no model, write no note.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, not a table.")
+@quiet_option("No progress output (the report is still printed).")
 @batch_api_options
 @drafting_options
 @debug_option()
@@ -79,6 +87,8 @@ def batch(
     force: bool,
     budget_usd: float | None,
     report_path: Path | None,
+    dry_run: bool,
+    as_json: bool,
     quiet: bool,
     drafting: DraftingChoices,
     debug: bool,
@@ -90,37 +100,91 @@ def batch(
     (every arXiv link or ID in it), a BibTeX file (eprint, doi or url fields), or -
     for stdin.  Existing notes are skipped; rerun the same command after a crash or
     Ctrl-C to finish the rest.  Exit code 0 when every paper was drafted or skipped,
-    1 when any failed, 130 when interrupted.
+    1 when any failed, 2 when the list names no arXiv paper, 130 when interrupted.
     """
     from summarizer.batch.readinglist import read_reading_list
     from summarizer.batch.run import BatchOptions, run_batch
     from summarizer.cli.batch_progress import make_view
+    from summarizer.cli.batch_report import print_report
     from summarizer.cli.terminal import configure_logging, secrets_of
-    from summarizer.errors import BadInputError, BatchFailedError, BatchInterruptedError
-    from summarizer.fsutil import atomic_write_text
+    from summarizer.errors import BatchFailedError, BatchInterruptedError
 
     settings = drafting.settings()
     configure_logging(debug, secrets=secrets_of(settings))
     papers = read_reading_list(reading_list, list_format)
-    if not papers.entries and not papers.invalid and not papers.ignored:
-        raise BadInputError(f"found no arXiv reference in {papers.source}")
+    _refuse_a_list_without_papers(papers)
+    if dry_run:
+        _dry_run(papers, settings, out_dir, force, as_json=as_json, quiet=quiet)
+        return
     options = BatchOptions(out_dir, force, concurrency, budget_usd)
     if batch_api.wanted:
         command = CommandParts(_stop_on_signals, print_report, quiet, report_path)
         run_batch_api_command(batch_api, papers, settings, options, command)
         return
     stop = threading.Event()
-    view = make_view(quiet)
+    view = make_view(quiet, _workers(settings, concurrency))
     with _stop_on_signals(stop), view:
         report = run_batch(papers, settings, options, observer=view, stop=stop)
-    print_report(report)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
+    else:
+        print_report(report)
     if report_path is not None:
+        from summarizer.fsutil import atomic_write_text
+
         text = json.dumps(report.as_json(), ensure_ascii=False, indent=1) + "\n"
         atomic_write_text(report_path, text, replace=True)
     if report.interrupted:
         raise BatchInterruptedError(report.count("not_started"))
     if report.failed:
-        raise BatchFailedError(report.failed, len(report.outcomes))
+        raise BatchFailedError(report.failed, len(report.outcomes), retryable=report.retryable)
+
+
+def _refuse_a_list_without_papers(papers: ReadingList) -> None:
+    """A list that names no arXiv paper at all is the user's input to fix (exit 2)."""
+    from summarizer.errors import BadInputError
+
+    if papers.entries:
+        return
+    problems = [*papers.invalid, *papers.ignored]
+    if not problems:
+        raise BadInputError(f"found no arXiv reference in {papers.source}")
+    first = min(problems, key=lambda problem: problem.line)
+    raise BadInputError(
+        f"found no arXiv reference in {papers.source}: {len(problems)} line(s) name no "
+        f"arXiv paper, the first {first}"
+    )
+
+
+def _workers(settings: Settings, concurrency: int) -> int:
+    """Papers drafted at once, as the runner decides (the embedded model: one)."""
+    from summarizer.llm.backend import backend_for
+
+    return min(concurrency, backend_for(settings).max_workers or concurrency)
+
+
+def _dry_run(
+    papers: ReadingList,
+    settings: Settings,
+    out_dir: Path | None,
+    force: bool,
+    *,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """The list's tokens and cost, as ``summarize REF --dry-run`` counts one paper."""
+    from summarizer.batch.dry_run import estimate_batch
+    from summarizer.cli.batch_report import print_estimate
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    estimate = estimate_batch(papers, settings, out_dir=out_dir, force=force, progress=say)
+    if as_json:
+        click.echo(json.dumps(estimate.as_json(), ensure_ascii=False, indent=1))
+    else:
+        print_estimate(estimate)
 
 
 @contextlib.contextmanager
@@ -146,76 +210,3 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-# --- the report -----------------------------------------------------------------------
-
-
-def print_report(report: BatchReport) -> None:
-    """The table of every paper and the totals, on stdout."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    # Off a terminal rich would assume 80 columns; log files are read wider.
-    console = Console(width=None if sys.stdout.isatty() else 160)
-    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for name, justify in (
-        ("line", "right"),
-        ("paper", "left"),
-        ("status", "left"),
-        ("reason / title", "left"),
-        ("tokens in/out", "right"),
-        ("cost", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    styles = {"drafted": "green", "skipped": "yellow", "failed": "red", "not_started": "dim"}
-    for outcome in report.outcomes:
-        status = outcome.status.replace("_", " ")
-        if outcome.earlier_run:
-            status += " (earlier)"
-        detail = (outcome.title or "") if outcome.status == "drafted" else outcome.reason
-        tokens = (
-            f"{outcome.input_tokens:,}/{outcome.output_tokens:,}"
-            if outcome.status == "drafted"
-            else ""
-        )
-        cost = f"${outcome.cost_usd:.4f}" if outcome.cost_usd is not None else ""
-        table.add_row(
-            str(outcome.line),
-            Text(outcome.arxiv_id or outcome.reference),
-            Text(status, style=styles[outcome.status]),
-            Text(detail),  # plain text: a "[…]" in a title or reason is not markup
-            tokens,
-            cost,
-        )
-    console.print(table)
-    console.print(_summary_line(report), markup=False, highlight=False, soft_wrap=True)
-
-
-def _summary_line(report: BatchReport) -> str:
-    totals = report.totals()
-    earlier = totals["drafted_earlier"]
-    earlier_note = f" ({earlier} by an earlier run)" if earlier else ""
-    parts = [
-        f"drafted {totals['drafted']}{earlier_note}",
-        f"skipped {totals['skipped']}",
-        f"failed {totals['failed']}",
-    ]
-    if totals["not_started"]:
-        parts.append(f"not started {totals['not_started']}")
-    cost = totals["cost_usd"]
-    priced = (
-        f"estimated cost ${cost:.4f} ({report.model}, prices of {report.prices_recorded})"
-        if cost is not None
-        else f"estimated cost unknown ({report.model} is not in the price table)"
-    )
-    line = (
-        f"{' · '.join(parts)} · tokens {totals['input_tokens']:,} in / "
-        f"{totals['output_tokens']:,} out · {priced} · {report.seconds:.1f} s"
-    )
-    if report.rate_limited:
-        line += f" · {report.rate_limited} rate-limit answer(s) (HTTP 429) waited out"
-    if report.budget_reached:
-        line += f" · budget ${report.budget_usd} reached"
-    return line

@@ -3,6 +3,8 @@
 A rich progress bar when both stdout and stderr are terminals, plain timestamped
 log lines otherwise (pipes, CI logs), nothing with ``--quiet``.  Each view is an
 observer of :func:`summarizer.batch.run.run_batch`, called from its worker threads.
+The ETA is :func:`summarizer.batch.report.eta_seconds`: none until a few papers
+were drafted, then the median paper time, not the rate of skips and failed lines.
 """
 
 from __future__ import annotations
@@ -12,20 +14,44 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from summarizer.batch.report import SilentObserver
+from summarizer.batch.report import SilentObserver, eta_seconds
 
 if TYPE_CHECKING:
     from summarizer.batch.readinglist import ListEntry
     from summarizer.batch.report import PaperOutcome
 
 
-def make_view(quiet: bool) -> Any:
-    """The view for this terminal (or pipe), entered around the run."""
+def make_view(quiet: bool, workers: int = 1) -> Any:
+    """The view for this terminal (or pipe), entered around the run; ``workers``:
+    the papers drafted at once, for the ETA."""
     if quiet:
         return _QuietView()
     if sys.stdout.isatty() and sys.stderr.isatty():
-        return _BarView()
-    return _LogView()
+        return _BarView(workers)
+    return _LogView(workers)
+
+
+class _Eta:
+    """Papers done and the times of those drafted by this run: the ETA's inputs."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.total = 0
+        self.done = 0
+        self.durations: list[float] = []
+
+    def count(self, outcome: PaperOutcome) -> None:
+        self.done += 1
+        if outcome.status == "drafted" and outcome.seconds is not None:
+            self.durations.append(outcome.seconds)
+
+    def text(self) -> str:
+        """``eta 0:01:10``, or ``eta --`` while there is too little to go by."""
+        left = eta_seconds(self.durations, self.total - self.done, self.workers)
+        if left is None:
+            return "eta --"
+        minutes, seconds = divmod(round(left), 60)
+        return f"eta {minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
 
 
 def describe(outcome: PaperOutcome) -> str:
@@ -35,7 +61,8 @@ def describe(outcome: PaperOutcome) -> str:
         cost = f"  ${outcome.cost_usd:.4f}" if outcome.cost_usd is not None else ""
         tokens = f"{outcome.input_tokens + outcome.output_tokens:,} tokens"
         when = "  (earlier run)" if outcome.earlier_run else f"  {outcome.seconds or 0:.1f} s"
-        return f"drafted  {name}  {outcome.calls} calls  {tokens}{cost}{when}"
+        warned = f"  warnings: {', '.join(outcome.warnings)}" if outcome.warnings else ""
+        return f"drafted  {name}  {outcome.calls} calls  {tokens}{cost}{when}{warned}"
     where = f"line {outcome.line}: " if outcome.arxiv_id is None else ""
     return f"{outcome.status.replace('_', ' ')}  {name}  {where}{outcome.reason}"
 
@@ -53,10 +80,9 @@ class _QuietView(SilentObserver):
 class _LogView(_QuietView):
     """One plain line per event on stderr, for logs and pipes."""
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int) -> None:
         self._lock = threading.Lock()
-        self._total = 0
-        self._done = 0
+        self._eta = _Eta(workers)
 
     def _write(self, text: str) -> None:
         with self._lock:
@@ -65,14 +91,15 @@ class _LogView(_QuietView):
 
     def begin(self, total: int) -> None:
         self._write(f"batch of {total} paper(s)")
-        self._total = total
+        self._eta.total = total
 
     def finished(self, outcome: PaperOutcome) -> None:
         with self._lock:
-            self._done += 1
-            done = self._done
-        width = len(str(self._total))
-        self._write(f"[{done:>{width}}/{self._total}] {describe(outcome)}")
+            self._eta.count(outcome)
+            done, total, eta = self._eta.done, self._eta.total, self._eta.text()
+        width = len(str(total))
+        known = f"  ({eta})" if eta != "eta --" and done < total else ""
+        self._write(f"[{done:>{width}}/{total}] {describe(outcome)}{known}")
 
     def message(self, text: str) -> None:
         self._write(text)
@@ -81,7 +108,7 @@ class _LogView(_QuietView):
 class _BarView(_QuietView):
     """A rich progress bar: counts, ETA and the papers in flight."""
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -90,7 +117,6 @@ class _BarView(_QuietView):
             SpinnerColumn,
             TextColumn,
             TimeElapsedColumn,
-            TimeRemainingColumn,
         )
 
         self._console = Console(stderr=True)
@@ -100,8 +126,8 @@ class _BarView(_QuietView):
             MofNCompleteColumn(),
             TextColumn("{task.fields[counts]}"),
             TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
+            # Not rich's TimeRemainingColumn: its speed counts skips and failed lines.
+            TextColumn("{task.fields[eta]}"),
             TextColumn("{task.description}"),
             console=self._console,
             transient=True,
@@ -109,6 +135,7 @@ class _BarView(_QuietView):
         self._lock = threading.Lock()
         self._task: Any = None
         self._in_flight: list[str] = []
+        self._eta = _Eta(workers)
         self._counts = {"drafted": 0, "skipped": 0, "failed": 0, "not_started": 0}
 
     def __enter__(self) -> _BarView:
@@ -128,11 +155,13 @@ class _BarView(_QuietView):
             description=f"drafting {shown}{more}" if shown else "",
             counts=f"[green]✓{counts['drafted']}[/] [yellow]↷{counts['skipped']}[/] "
             f"[red]✗{counts['failed']}[/]",
+            eta=self._eta.text(),
         )
 
     def begin(self, total: int) -> None:
         with self._lock:
-            self._task = self._progress.add_task("", total=total, counts="")
+            self._eta.total = total
+            self._task = self._progress.add_task("", total=total, counts="", eta="")
             self._refresh()
 
     def started(self, entry: ListEntry) -> None:
@@ -145,6 +174,7 @@ class _BarView(_QuietView):
             if outcome.arxiv_id in self._in_flight:
                 self._in_flight.remove(outcome.arxiv_id)
             self._counts[outcome.status] += 1
+            self._eta.count(outcome)
             self._refresh(advance=1)
         if outcome.status == "failed":
             self._progress.console.print(describe(outcome), style="red", **_PLAIN)

@@ -1,5 +1,9 @@
 """``summarize draft REF`` (also plain ``summarize REF``): one note, or with
-``--dry-run`` the tokens and cost it would take."""
+``--dry-run`` the tokens and cost it would take.
+
+After a draft, one stderr line says what its reviewer should check first (abstract
+only, 要確認 marks, a section not in Japanese), piped or not; ``--quiet`` drops it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.cli.options import DraftingChoices, debug_option, drafting_options
+from summarizer.cli.options import (
+    DraftingChoices,
+    debug_option,
+    drafting_options,
+    notes_dir_option,
+    quiet_option,
+)
 
 if TYPE_CHECKING:
     from summarizer.drafting.estimate import Estimate
@@ -19,12 +29,7 @@ if TYPE_CHECKING:
 
 @click.command("draft")
 @click.argument("reference", metavar="REF")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the note (default: ./notes or SUMMARIZER_NOTES_DIR).",
-)
+@notes_dir_option()
 @drafting_options
 @click.option("--pdf-password", help="Password of an encrypted PDF.")
 @click.option(
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
 )
 @click.option("--force", is_flag=True, help="Replace an existing draft nobody has edited.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the path.")
+@quiet_option("No warnings line on stderr (errors are still shown).")
 @debug_option()
 def draft(
     reference: str,
@@ -41,6 +47,7 @@ def draft(
     dry_run: bool,
     force: bool,
     as_json: bool,
+    quiet: bool,
     debug: bool,
 ) -> None:
     """Draft the note for one paper (the default command)."""
@@ -53,7 +60,9 @@ def draft(
     status = DraftStatus()
     if dry_run:
         with status:
-            estimate = estimate_note(reference, settings, progress=status.update)
+            estimate = estimate_note(
+                reference, settings, out_dir=out_dir, force=force, progress=status.update
+            )
         print_estimate(estimate, as_json)
         return
     with status:
@@ -66,6 +75,18 @@ def draft(
             setup_progress=status.setup_progress,
         )
     print_result(result, as_json)
+    if not quiet:
+        print_signals(result)
+
+
+def print_signals(result: DraftResult) -> None:
+    """One stderr line with the draft's warnings, when it has any."""
+    from summarizer.notes.index import draft_signals
+    from summarizer.notes.note import read_note
+
+    signals = draft_signals(read_note(result.path))
+    if signals:
+        click.echo(f"warnings: {result.path.name}: {'; '.join(signals)}", err=True)
 
 
 def print_result(result: DraftResult, as_json: bool) -> None:

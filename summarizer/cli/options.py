@@ -120,6 +120,31 @@ def debug_option(help_text: str = DEBUG_HELP) -> Callable[[Any], Any]:
     return click.option("--debug", is_flag=True, help=help_text)
 
 
+def quiet_option(
+    help_text: str = "No progress or warning lines on stderr.",
+) -> Callable[[Any], Any]:
+    """``--quiet``: stderr stays silent but for errors; the result is still printed."""
+    return click.option("--quiet", is_flag=True, help=help_text)
+
+
+def notes_dir_option() -> Callable[[Any], Any]:
+    """``--notes-dir DIR`` (also spelled ``--out``): the notes folder, one name for
+    every command that writes or reads notes.
+
+    ``--notes-dir`` because it is the folder's name everywhere else (the
+    ``notes_dir`` setting, ``SUMMARIZER_NOTES_DIR``) and reads right for commands
+    that only read notes; ``--out``, the old spelling of draft and batch, still
+    works for every command.  The command receives it as ``out_dir``."""
+    return click.option(
+        "--notes-dir",
+        "--out",
+        "out_dir",
+        metavar="DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The notes folder (default: ./notes or SUMMARIZER_NOTES_DIR); --out is the same.",
+    )
+
+
 def notes_vocabulary_option() -> Callable[[Any], Any]:
     """``--vocabulary`` of the commands that read notes (review, list, export, accept)."""
     return click.option(

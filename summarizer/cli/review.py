@@ -2,7 +2,8 @@
 
 Parse options, call the library, print.  Heavy imports (rich, prompt_toolkit,
 yaml via the note modules) happen inside the commands, so ``summarize --help``
-stays fast.
+stays fast.  Each names the notes folder with ``--notes-dir`` (or ``--out``, or as
+before the positional folder) and takes a note by its arXiv ID as well as its path.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.cli.options import debug_option, notes_vocabulary_option, settings_and_vocabulary
+from summarizer.cli.options import (
+    debug_option,
+    notes_dir_option,
+    notes_vocabulary_option,
+    settings_and_vocabulary,
+)
 
 if TYPE_CHECKING:
     from summarizer.notes.index import NoteInfo, Unreadable
@@ -23,15 +29,19 @@ if TYPE_CHECKING:
 # One --vocabulary and one --debug for the three commands.
 _VOCABULARY_OPTION = notes_vocabulary_option()
 _DEBUG_OPTION = debug_option("Show tracebacks.")
+_NOTES_DIR_OPTION = notes_dir_option()
 
 
 @click.command()
 @click.argument(
-    "paths", nargs=-1, type=click.Path(path_type=Path), metavar="[NOTES_DIR | NOTE.md ...]"
+    "paths", nargs=-1, type=click.Path(path_type=Path), metavar="[NOTES_DIR | NOTE.md | ID ...]"
 )
+@_NOTES_DIR_OPTION
 @_VOCABULARY_OPTION
 @_DEBUG_OPTION
-def review(paths: tuple[Path, ...], vocabulary: Path | None, debug: bool) -> None:
+def review(
+    paths: tuple[Path, ...], out_dir: Path | None, vocabulary: Path | None, debug: bool
+) -> None:
     """Review drafts newest first: accept or toggle tags, add one, edit, skip.
 
     One screen per draft (status: draft) with its title line, Japanese summary
@@ -50,6 +60,7 @@ def review(paths: tuple[Path, ...], vocabulary: Path | None, debug: bool) -> Non
     from summarizer.review.tui import ReviewSession, ask_tag, edit_in_editor, read_key
 
     settings, vocab = settings_and_vocabulary(vocabulary, debug)
+    settings, paths = _notes_folder(settings, out_dir, paths)
     notes = _find(paths, settings)
     for info in notes:
         if info.path in paths and info.status != "draft":
@@ -80,6 +91,7 @@ def review(paths: tuple[Path, ...], vocabulary: Path | None, debug: bool) -> Non
 
 @click.command("list")
 @click.argument("folder", required=False, type=click.Path(path_type=Path), metavar="[NOTES_DIR]")
+@_NOTES_DIR_OPTION
 @click.option("--status", type=click.Choice(["draft", "reviewed"]), help="Only these notes.")
 @click.option(
     "--tag", metavar="TAG", help="Only notes carrying this tag (a draft: among its suggestions)."
@@ -89,24 +101,33 @@ def review(paths: tuple[Path, ...], vocabulary: Path | None, debug: bool) -> Non
 @_DEBUG_OPTION
 def list_notes(
     folder: Path | None,
+    out_dir: Path | None,
     status: str | None,
     tag: str | None,
     vocabulary: Path | None,
     as_json: bool,
     debug: bool,
 ) -> None:
-    """List the notes, newest first: status, date, title line and tags."""
+    """List the notes, newest first: status, date, title line and tags.
+
+    On a terminal, one row per note (long titles end in …); piped, one
+    tab-separated line per note: path, status, date, title line, tags.
+    """
+    from summarizer.cli.notes_table import nothing_found, print_notes
     from summarizer.notes.index import filter_notes
 
     settings, vocab = settings_and_vocabulary(vocabulary, debug)
-    paths = (folder,) if folder else ()
-    wanted = (vocab.canonical(tag) or tag) if tag else None
+    settings, paths = _notes_folder(settings, out_dir, (folder,) if folder else ())
+    wanted = (vocab.canonical(tag) or tag.removeprefix("#")) if tag else None
     unreadable: list[Unreadable] = []
-    notes = filter_notes(_find(paths, settings, unreadable), status=status, tag=wanted)
+    every = _find(paths, settings, unreadable)
+    notes = filter_notes(every, status=status, tag=wanted)
     if as_json:
         click.echo(json.dumps([info.as_json() for info in notes], ensure_ascii=False, indent=2))
+    elif notes:
+        print_notes(notes, paths[0] if paths else settings.notes_dir)
     else:
-        _print_table(notes, folder or settings.notes_dir)
+        click.echo(nothing_found(every, _where(paths, settings), status=status, tag=wanted))
     if unreadable:
         # A footer on stderr: never hidden, never mixed into the JSON on stdout.
         count = f"{len(unreadable)} note{'s' if len(unreadable) > 1 else ''}"
@@ -117,8 +138,9 @@ def list_notes(
 
 @click.command()
 @click.argument(
-    "path", required=False, type=click.Path(path_type=Path), metavar="[NOTE | NOTES_DIR]"
+    "path", required=False, type=click.Path(path_type=Path), metavar="[NOTE | ID | NOTES_DIR]"
 )
+@_NOTES_DIR_OPTION
 @click.option(
     "--format",
     "fmt",
@@ -133,6 +155,7 @@ def list_notes(
 @_DEBUG_OPTION
 def export(
     path: Path | None,
+    out_dir: Path | None,
     fmt: str,
     tag: str | None,
     vocabulary: Path | None,
@@ -143,6 +166,7 @@ def export(
 
     \b
     summarize export notes/2506.12345.md      the issue: title, blank line, body
+    summarize export 2506.12345               the same, the note named by its ID
     summarize export --format page --tag NLP  every reviewed note tagged #NLP
     """
     from summarizer.errors import BadInputError
@@ -150,6 +174,8 @@ def export(
     from summarizer.notes.index import filter_notes, find_notes
 
     settings, vocab = settings_and_vocabulary(vocabulary, debug)
+    settings, paths = _notes_folder(settings, out_dir, (path,) if path else ())
+    path = paths[0] if paths else None
     if fmt == "issue":
         if path is None or path.is_dir():
             raise BadInputError("--format issue exports one note; name its file")
@@ -180,6 +206,18 @@ def export(
 # --- helpers ---------------------------------------------------------------------------
 
 
+def _notes_folder(
+    settings: Settings, out_dir: Path | None, paths: tuple[Path, ...]
+) -> tuple[Settings, tuple[Path, ...]]:
+    """Settings with ``--notes-dir`` as the notes folder, and the named notes as paths
+    (an arXiv ID is its note in that folder)."""
+    from summarizer.notes.index import resolve_note_paths
+
+    if out_dir is not None:
+        settings = settings.model_copy(update={"notes_dir": out_dir})
+    return settings, tuple(resolve_note_paths(paths, settings.notes_dir))
+
+
 def _find(
     paths: tuple[Path, ...], settings: Settings, unreadable: list[Unreadable] | None = None
 ) -> list[NoteInfo]:
@@ -200,39 +238,3 @@ def _where(paths: tuple[Path, ...], settings: Settings) -> str:
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-
-
-def _print_table(notes: list[NoteInfo], folder: Path) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from summarizer.notes.note import hashtags_line
-
-    console = Console(highlight=False)
-    if not notes:
-        console.print(f"no notes in {folder}")
-        return
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column("path", overflow="fold")
-    table.add_column("status")
-    table.add_column("date", no_wrap=True)
-    table.add_column("title line", overflow="fold", ratio=3)
-    table.add_column("tags", overflow="fold", ratio=2)
-    for info in notes:
-        status = info.status + (" (edited)" if info.state.value == "edited" else "")
-        moment = info.reviewed_at or info.created
-        date = moment.astimezone().date().isoformat() if moment else ""
-        tags = Text(hashtags_line(info.tags))
-        if info.status != "reviewed" and info.tags:
-            tags = Text(f"{tags} (suggested)", style="dim")
-        cells = (_relative(info.path, folder), status, date, info.title_line)
-        table.add_row(*(Text(cell) for cell in cells), tags)
-    console.print(table)
-
-
-def _relative(path: Path, folder: Path) -> str:
-    try:
-        return str(path.relative_to(folder))
-    except ValueError:
-        return str(path)

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
-from summarizer.cli.options import debug_option, notes_vocabulary_option, settings_and_vocabulary
+from summarizer.cli.options import (
+    debug_option,
+    notes_dir_option,
+    notes_vocabulary_option,
+    settings_and_vocabulary,
+)
 
 
 @click.group()
@@ -56,7 +61,8 @@ def tags_suggest(
 
 
 @tags.command("accept")
-@click.argument("note_paths", nargs=-1, required=True, metavar="NOTE...", type=Path)
+@click.argument("note_paths", nargs=-1, required=True, metavar="NOTE|ID...", type=Path)
+@notes_dir_option()
 @click.option("--all", "accept_all", is_flag=True, help="Accept every suggested tag.")
 @click.option(
     "--only", metavar="A,B", help="Accept only these suggested tags (A,B); the others are rejected."
@@ -76,6 +82,7 @@ def tags_suggest(
 @debug_option("Show tracebacks.")
 def tags_accept(
     note_paths: tuple[Path, ...],
+    out_dir: Path | None,
     accept_all: bool,
     only: str | None,
     add: tuple[str, ...],
@@ -87,13 +94,14 @@ def tags_accept(
 ) -> None:
     """Finish the review of NOTE without a terminal: set its tags, mark it reviewed.
 
+    NOTE is a note's path or its paper's arXiv ID (the note in the notes folder).
     Writes tags, rejected_tags, status: reviewed and reviewed_at, and the body's
     hashtags line; nothing else in the note changes.  Every note is checked
     before any is written.
     """
     from summarizer.errors import BadInputError
     from summarizer.notes.edit import save_decision
-    from summarizer.notes.index import find_notes
+    from summarizer.notes.index import find_notes, resolve_note_paths
     from summarizer.notes.note import hashtags_line
     from summarizer.review.session import plan_decision, resolve_additions
     from summarizer.tags.match import record_candidates
@@ -105,7 +113,7 @@ def tags_accept(
     settings, vocab = settings_and_vocabulary(vocabulary, debug)
     additions, new_tags = resolve_additions(split_tags(add, "--add"), vocab, allow_new=allow_new)
     plans = []
-    for path in note_paths:
+    for path in resolve_note_paths(note_paths, out_dir or settings.notes_dir):
         if path.is_dir():
             raise BadInputError(f"{path} is a folder; name the note files")
         (info,) = find_notes([path])

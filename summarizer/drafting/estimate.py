@@ -4,21 +4,24 @@ The paper is read exactly as a draft would read it (metadata, and the full text
 when wanted), the prompts are rendered and counted, and the full-text plan is made
 with the same :func:`~summarizer.drafting.budget.plan_for` as a real draft.  Only the
 replies' lengths are guessed, from typical replies, so the output tokens and the
-cost are estimates.
+cost are estimates.  It refuses what the real run refuses (a note that may not be
+replaced), before reading anything, with the same error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from summarizer.drafting.budget import COMMENT_PROMPT_TOKENS, plan_for
 from summarizer.drafting.prices import cost_usd, load_price_table
 from summarizer.llm.backend import backend_for
 from summarizer.llm.tokens import count_tokens
-from summarizer.papers.reader import Progress, read_paper
-from summarizer.papers.sources import resolve_source
-from summarizer.tags.vocabulary import load_vocabulary
+from summarizer.notes.note import ensure_writable
+from summarizer.papers.reader import PaperText, Progress, read_paper
+from summarizer.papers.sources import ArxivSource, note_stem, resolve_source
+from summarizer.tags.vocabulary import Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:
     from summarizer.drafting.budget import BudgetPlan
@@ -58,15 +61,30 @@ class Estimate:
 
 
 def estimate_note(
-    reference: str, settings: Settings, *, progress: Progress | None = None
+    reference: str,
+    settings: Settings,
+    *,
+    out_dir: Path | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
 ) -> Estimate:
-    """Tokens and cost of drafting ``reference``, without calling any model."""
-    from summarizer.llm.prompts import load_prompt
-
+    """Tokens and cost of drafting ``reference`` into ``out_dir``, without calling
+    any model; :class:`~summarizer.errors.NoteExistsError` where a draft would be
+    refused."""
     say = progress or (lambda _message: None)
     source = resolve_source(reference)
-    vocabulary = load_vocabulary(settings.vocabulary)
+    folder = out_dir or settings.notes_dir
+    if isinstance(source, ArxivSource):
+        ensure_writable(folder / f"{source.ref.safe_name}.md", force=force)
     text = read_paper(source, settings, say)
+    ensure_writable(folder / f"{note_stem(text.paper, source)}.md", force=force)
+    return estimate_text(text, settings, load_vocabulary(settings.vocabulary))
+
+
+def estimate_text(text: PaperText, settings: Settings, vocabulary: Vocabulary) -> Estimate:
+    """Tokens and cost of drafting a paper already read (a batch's dry run reads many)."""
+    from summarizer.llm.prompts import load_prompt
+
     inputs = {"title": text.paper.title, "abstract": text.paper.abstract}
     prompts = {
         "translation": load_prompt("translate").to_chat_prompt().format(**inputs),

@@ -2,7 +2,9 @@
 
 Only notes of this tool count (front matter with ``arxiv_id`` or ``source``);
 other Markdown files (a README, an unreadable file) are skipped, as history.py
-does.  Hidden folders (``.git``) are not searched.
+does.  Hidden folders (``.git``) are not searched.  Wherever a command takes a
+note's path it also takes the paper's arXiv ID (:func:`resolve_note_paths`), and
+a draft's warnings fit one line (:func:`draft_signals`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import BadInputError, NoteFormatError
+from summarizer.errors import BadInputError, InvalidReferenceError, NoteFormatError
 from summarizer.notes.front_matter import FrontMatter
-from summarizer.notes.note import Note, NoteState, read_note, state_of, tag_key
+from summarizer.notes.note import MARKER, Note, NoteState, read_note, state_of, tag_key
 from summarizer.notes.sections import section_content
+from summarizer.papers.refs import parse_reference
 
 
 @dataclass(frozen=True)
@@ -165,3 +168,62 @@ def filter_notes(
         if (status is None or info.status == status)
         and (key is None or key in {tag_key(t) for t in info.tags})
     ]
+
+
+# --- a note named by its paper --------------------------------------------------------
+
+
+def resolve_note_paths(names: Iterable[Path], folder: Path) -> list[Path]:
+    """Each name as a path: an existing file or folder as it is, an arXiv ID (or any
+    reference form) as that paper's note in ``folder``.
+
+    The note is ``<folder>/<id>.md`` as drafts are written, else the note in
+    ``folder`` (searched recursively) whose front matter names the paper.
+    """
+    return [_resolve(Path(name), folder) for name in names]
+
+
+def _resolve(name: Path, folder: Path) -> Path:
+    if name.exists():
+        return name
+    try:
+        ref = parse_reference(str(name))
+    except InvalidReferenceError:
+        raise BadInputError(f"{name}: no such file or folder, nor an arXiv ID") from None
+    direct = folder / f"{ref.safe_name}.md"
+    if direct.is_file():
+        return direct
+    if folder.is_dir():
+        for info in find_notes([folder]):
+            if info.meta.arxiv_id == ref.arxiv_id:
+                return info.path
+    raise BadInputError(
+        f"no note for {ref.arxiv_id} in {folder}; draft it with 'summarize {ref.arxiv_id}' "
+        "or name the notes folder with --notes-dir"
+    )
+
+
+# --- what a draft's reviewer should know first -----------------------------------------
+
+
+def draft_signals(note: Note) -> list[str]:
+    """A draft's warnings, each a few words: abstract only, marks to check, language.
+
+    Read from the note as written, so a draft, a batch and a rerun say the same.
+    """
+    meta = note.meta
+    signals = []
+    if meta.full_text is False:
+        unavailable = any(w.startswith("full text unavailable") for w in meta.warnings)
+        signals.append("abstract only (no PDF)" if unavailable else "abstract only")
+    marks = note.body.count(MARKER)
+    if marks:
+        signals.append(f"{marks} 要確認 mark{'s' if marks != 1 else ''}")
+    for warning in meta.warnings:
+        if "not in Japanese" in warning:
+            # "the summary is not in Japanese; check it by hand" -> "summary not Japanese"
+            part = warning.removeprefix("the ").split(" is not in Japanese")[0]
+            signals.append(f"{part} not Japanese")
+        elif warning.startswith("the Comment draft failed"):
+            signals.append("no Comment")
+    return signals

@@ -534,8 +534,7 @@ def test_report_and_exit_code_1_when_a_paper_or_a_line_fails(env: Env) -> None:
     run = env.run(str(listing), "--abstract-only", "--report", str(report_path))
     assert run.code == 1
     assert run.stderr.strip().splitlines()[-1] == (
-        "summarize: error: 2 of 4 paper(s) failed (reasons in the report above); "
-        "fix the list or rerun the same command to retry them"
+        "summarize: error: 2 of 4 paper(s) failed (reasons in the report above); fix the list for 2"
     )
     assert "Traceback" not in run.stderr
     report = json.loads(report_path.read_text(encoding="utf-8"))

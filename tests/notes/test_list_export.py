@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from summarizer.notes.edit import TagDecision, save_decision
 from summarizer.notes.export import IMPRESSION_PLACEHOLDER, publishable
@@ -77,17 +80,52 @@ def test_list_json_newest_first_with_filters(env: dict[str, str], notes: Path) -
     assert len(hallu) == 2
 
 
-def test_list_table(env: dict[str, str], notes: Path) -> None:
-    run = run_cli({**env, "COLUMNS": "200"}, "list", "--status", "reviewed")
+def test_list_piped_is_one_tab_separated_line_per_note(env: dict[str, str], notes: Path) -> None:
+    run = run_cli({**env, "COLUMNS": "80"}, "list", "--status", "reviewed")
     assert run.code == 0, run.stderr
-    lines = run.stdout.splitlines()
-    assert "status" in lines[1]
-    assert "title line" in lines[1]
-    body = "\n".join(lines[3:])
-    assert "2506.00012.md" in body
-    assert "reviewed" in body
-    assert "2025-07-12" in body
-    assert "2506.00001.md" not in body
+    rows = [line.split("\t") for line in run.stdout.splitlines()]
+    assert [row[:3] for row in rows] == [
+        ["2506.00012.md", "reviewed", "2025-07-12"],
+        ["2506.00011.md", "reviewed", "2025-07-10"],
+    ]
+    assert rows[0][3].startswith("[Paper Note] Reviewed paper 12")
+    assert rows[0][4] == "#Optimizer #Hallucination #ACL"
+
+
+def test_list_on_an_80_column_terminal_keeps_each_note_on_one_row(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], notes: Path
+) -> None:
+    from summarizer.cli.notes_table import print_notes
+    from summarizer.notes.index import find_notes
+
+    long_title = "検索拡張生成における長い文脈の評価と改善について" * 4
+    write_draft(notes, "2506.00099", created=datetime(2025, 8, 1, tzinfo=UTC), title=long_title)
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    print_notes(find_notes([notes]), notes)
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    lines = shown.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    rows = [line for line in lines if ".md" in line]
+    assert len(rows) == 6  # one row per note, however long its title
+    assert "…" in next(row for row in rows if "2506.00099" in row)
+
+
+def test_an_empty_list_says_what_there_is(env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    three_drafts(folder)
+    run = run_cli(env, "list", "--status", "reviewed")
+    assert (run.code, run.stdout.strip()) == (0, f"no reviewed notes in {folder} (3 drafts)")
+    tagged = run_cli(env, "list", "--tag", "Nowhere")
+    assert tagged.stdout.strip() == f"no notes tagged #Nowhere in {folder} (3 drafts)"
+
+
+def test_the_notes_folder_by_option_or_position(env: dict[str, str], notes: Path) -> None:
+    elsewhere = {**env, "SUMMARIZER_NOTES_DIR": str(notes.parent / "empty")}
+    for args in (["--notes-dir", str(notes)], ["--out", str(notes)], [str(notes)]):
+        run = run_cli(elsewhere, "list", "--json", *args)
+        assert run.code == 0, run.stderr
+        assert len(json.loads(run.stdout)) == 5
 
 
 def test_list_without_a_notes_folder(tmp_path: Path) -> None:
