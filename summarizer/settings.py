@@ -123,6 +123,9 @@ class Settings(BaseModel):
     # The prompts' few-shot examples from your notes nearest to the paper (when your
     # history has Translation and Summary); False: the prompt files' own examples.
     examples_from_log: bool = True
+    # The translation prompt gets your renderings of the terms a paper uses (the house
+    # glossary learned from your history; `summarize glossary show`).
+    glossary: bool = True
     # For an encrypted PDF given on the command line (never stored anywhere).
     pdf_password: SecretStr | None = None
     publish: PublishSettings = PublishSettings()

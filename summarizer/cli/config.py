@@ -39,6 +39,7 @@ KEY_HELP: dict[str, str] = {
     "arxiv_eprint_url": "where arXiv LaTeX sources are downloaded from",
     "arxiv_html_url": "where arXiv HTML renderings are downloaded from",
     "examples_from_log": "false: the prompts' own examples, not your nearest notes",
+    "glossary": "false: do not pass your glossary's renderings to the translation prompt",
 }
 # The [publish] table (a TOML table comes after the plain keys).
 PUBLISH_HELP: dict[str, str] = {

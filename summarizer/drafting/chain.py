@@ -14,6 +14,7 @@ a parameter: the OpenAI client in production, a local server or a fake in tests.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
     from summarizer.drafting.log_examples import LogExamples
     from summarizer.papers.paper import Paper
+    from summarizer.tags.glossary import Term
     from summarizer.tags.suggest import TagSuggester
     from summarizer.tags.vocabulary import Vocabulary
 
@@ -51,6 +53,7 @@ class DraftChain:
         summary_from_translation: bool = False,
         log_examples: LogExamples | None = None,
         log_example_tasks: tuple[str, ...] = ("translation", "summary"),
+        glossary: Sequence[Term] = (),
     ) -> None:
         """``chat_model`` None (``--no-llm``): only :meth:`suggest_tags`, by ``suggester``.
 
@@ -59,10 +62,13 @@ class DraftChain:
         prompts/summarize_translation.toml for when that is worth the wait).
         ``log_examples``: the few-shot examples of ``log_example_tasks`` come from the
         person's notes nearest to the paper (:mod:`~summarizer.drafting.log_examples`).
+        ``glossary``: the translation prompt ends with the house's renderings of the
+        terms each paper uses (:mod:`summarizer.tags.glossary`).
         """
         self.summary_from_translation = summary_from_translation
         self.log_examples = log_examples
         self._example_tasks = log_example_tasks if log_examples is not None else ()
+        self.glossary = list(glossary)
         policy = policy or RetryPolicy()
         self.tags = TagChooser(
             chat_model,
@@ -84,7 +90,12 @@ class DraftChain:
         )
 
         translation = JapaneseSection(
-            "translation", "translate", chat_model, policy, examples=self._examples("translation")
+            "translation",
+            "translate",
+            chat_model,
+            policy,
+            examples=self._examples("translation"),
+            glossary=True,
         )
         tags = RunnableLambda(self.tags.suggest, name="tags")
         if not self.summary_from_translation:
@@ -119,16 +130,23 @@ class DraftChain:
     def run(self, paper: Paper) -> DraftSections:
         if self._draft is None:
             raise ValueError("this chain was built without a chat model (--no-llm)")
-        inputs = {
+        paper_inputs = {
             "title": paper.title,
             "abstract": paper.abstract,
             "arxiv_id": paper.arxiv_id or "",
         }
-        sections = self._draft.invoke(inputs)
+        sections = self._draft.invoke({**paper_inputs, "glossary": self._glossary_lines(paper)})
         if self._example_tasks and self.log_examples is not None:
-            used = self.log_examples.nearest(**inputs)
+            used = self.log_examples.nearest(**paper_inputs)
             sections = sections.model_copy(update={"examples": [note.key for note in used]})
         return sections
+
+    def _glossary_lines(self, paper: Paper) -> str:
+        """The glossary's lines for the terms ``paper`` uses, after a blank line ("" if none)."""
+        from summarizer.tags.glossary import glossary_for, render_for_prompt
+
+        lines = render_for_prompt(glossary_for(f"{paper.title}\n{paper.abstract}", self.glossary))
+        return f"\n\n{lines}" if lines else ""
 
     def suggest_tags(self, inputs: dict[str, str]) -> TaskResult:
         """Tags for ``{title, abstract}``: from the vocabulary, best first."""

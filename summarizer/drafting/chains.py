@@ -8,6 +8,7 @@ suggester) from drifting apart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from summarizer.drafting.log_examples import LogExamples
     from summarizer.settings import Settings
+    from summarizer.tags.glossary import Term
     from summarizer.tags.suggest import TagSuggester
     from summarizer.tags.vocabulary import Vocabulary
 
@@ -42,6 +44,7 @@ def make_chains(
     suggester: TagSuggester | None = None,
     max_tags: int = DEFAULT_MAX_TAGS,
     log_examples: LogExamples | None = None,
+    glossary: Sequence[Term] = (),
 ) -> Chains:
     """The chains for ``chat_model`` (None: tags from ``suggester`` alone, --no-llm).
 
@@ -62,6 +65,7 @@ def make_chains(
         use_llm_for_tags=settings.tag_llm,
         summary_from_translation=backend.summary_from_translation,
         log_examples=log_examples,
+        glossary=glossary,
     )
     comment = CommentChain(chat_model, structured_method=method, policy=policy)
     return Chains(draft, comment)

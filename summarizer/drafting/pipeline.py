@@ -22,7 +22,12 @@ from summarizer.drafting.chains import Chains, make_chains
 from summarizer.drafting.compose import DraftResult, compose_note
 from summarizer.drafting.log_examples import load_log_examples
 from summarizer.drafting.results import TaskResult
-from summarizer.drafting.tagging import MIN_REVIEWED_NOTES, history_sources, load_suggester
+from summarizer.drafting.tagging import (
+    MIN_REVIEWED_NOTES,
+    history_sources,
+    load_house_glossary,
+    load_suggester,
+)
 from summarizer.llm.models import make_chat_model, model_errors, model_label
 from summarizer.notes.note import check_folders_writable, ensure_writable, write_note
 from summarizer.papers.reader import (
@@ -150,6 +155,7 @@ class Drafter:
                     self.vocabulary,
                     suggester=suggester,
                     log_examples=load_log_examples(self.settings),
+                    glossary=load_house_glossary(self.settings),
                 )
             return self._chains
 

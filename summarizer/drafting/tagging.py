@@ -22,6 +22,7 @@ from summarizer.tags.vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
     from summarizer.settings import Settings
+    from summarizer.tags.glossary import Term
     from summarizer.tags.suggest import TagSuggester
     from summarizer.tags.vocabulary import Vocabulary
 
@@ -60,6 +61,19 @@ def load_suggester(settings: Settings, vocabulary: Vocabulary) -> TagSuggester |
             f"(or review at least {MIN_REVIEWED_NOTES} notes in {settings.notes_dir})"
         )
     return suggester
+
+
+def load_house_glossary(settings: Settings) -> list[Term]:
+    """The house glossary of the user's log (rebuilt when it changed), or [] when off
+    or without a history."""
+    if not settings.glossary:
+        return []
+    from summarizer.tags.glossary_file import glossary_path, learned_path, load_glossary
+
+    sources = history_sources(settings)
+    if not sources:
+        return []
+    return load_glossary(glossary_path(settings), learned_path(settings), sources)
 
 
 def read_papers(path: Path) -> Iterator[dict[str, str]]:

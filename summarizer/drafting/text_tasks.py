@@ -102,6 +102,7 @@ class JapaneseSection:
 
     ``examples`` (the person's log) replaces the prompt file's few-shot examples by
     the notes nearest to each paper; ``task`` names the section they show.
+    ``glossary``: the paper's turn ends with the ``glossary`` input.
     """
 
     def __init__(
@@ -112,6 +113,7 @@ class JapaneseSection:
         policy: RetryPolicy,
         finish: Callable[[str], str] = _unchanged,
         examples: LogExamples | None = None,
+        glossary: bool = False,
     ) -> None:
         from langchain_core.output_parsers import StrOutputParser
         from langchain_core.runnables import RunnableLambda
@@ -122,7 +124,7 @@ class JapaneseSection:
         self._ask = policy.retrying(chat_model) | StrOutputParser()
         spec = load_prompt(prompt_name)
         selector = None if examples is None else examples.for_prompt(task, spec.example_dicts())
-        self.runnable: Runnable = spec.to_chat_prompt(selector) | RunnableLambda(
+        self.runnable: Runnable = spec.to_chat_prompt(selector, glossary=glossary) | RunnableLambda(
             self._write, name=task
         )
 

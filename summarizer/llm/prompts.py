@@ -42,13 +42,17 @@ class PromptSpec:
         """The file's examples as LangChain examples: their inputs plus ``output``."""
         return [{**example.inputs, "output": example.output} for example in self.examples]
 
-    def to_chat_prompt(self, selector: BaseExampleSelector | None = None) -> ChatPromptTemplate:
+    def to_chat_prompt(
+        self, selector: BaseExampleSelector | None = None, *, glossary: bool = False
+    ) -> ChatPromptTemplate:
         """A LangChain chat prompt: system, few-shot turns, then the paper.
 
         Each example is the human template filled with the example's inputs, then
         its output as the model's turn (``FewShotChatMessagePromptTemplate``): an
         example's text is a value, never parsed as a template.  The examples are the
         file's, or what ``selector`` picks for each paper from the prompt's inputs.
+        ``glossary``: the paper's turn ends with the ``{glossary}`` input (the house's
+        renderings of the terms the paper uses, or ""); the examples' turns do not.
         """
         from langchain_core.prompts import ChatPromptTemplate, FewShotChatMessagePromptTemplate
 
@@ -70,7 +74,7 @@ class PromptSpec:
                     examples=self.example_dicts(), example_prompt=example_turns
                 )
             )
-        messages.append(("human", self.human))
+        messages.append(("human", self.human + ("{glossary}" if glossary else "")))
         return ChatPromptTemplate.from_messages(messages)
 
 

@@ -134,3 +134,34 @@ def test_the_chain_sends_the_nearest_notes_and_records_them(
     # The log's speech-recognition notes were shown; the fixed fictional papers were not.
     assert "speech recognitionの研究" in sent
     assert "Sparse Draft Heads" not in sent
+
+
+def test_the_translation_prompt_ends_with_the_glossary_terms_the_paper_uses(
+    chat_server: FakeChatServer, tmp_path: Path
+) -> None:
+    from summarizer.tags.glossary import Term
+
+    default_product_script(chat_server)
+    settings = Settings(home=tmp_path, base_url=chat_server.base_url)
+    glossary = [
+        Term("fine-tuning", "translate", "ファインチューニング", notes=9, share=0.9),
+        Term("protein folding", "keep", "protein folding", notes=5, share=0.8),
+    ]
+    chain = DraftChain(
+        make_chat_model(settings),
+        load_vocabulary(),
+        policy=RetryPolicy.for_settings(settings),
+        glossary=glossary,
+    )
+    chain.run(make_paper(abstract="We study fine-tuning of retrievers for open QA."))
+    translation_turns = [
+        payload["messages"][-1]["content"]
+        for payload in chat_server.chat_payloads
+        if "翻訳してください" in payload["messages"][-1]["content"]
+    ]
+    assert len(translation_turns) == 1
+    assert translation_turns[0].endswith("- fine-tuning → ファインチューニング")
+    assert "protein folding" not in translation_turns[0]  # a term the paper does not use
+    # The examples' turns do not carry it.
+    sent = json.dumps(chat_server.chat_payloads, ensure_ascii=False)
+    assert sent.count("用語の表記") == 1
