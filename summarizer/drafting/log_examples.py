@@ -19,6 +19,7 @@ docs/memory.md for the figures.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from summarizer.llm.backend import backend_for
 
 if TYPE_CHECKING:
     from summarizer.settings import Settings
-    from summarizer.tags.history import HistoryItem
+    from summarizer.tags.log_notes import LogNote
 
 # A log this small says too little about the house to replace the written examples.
 MIN_LOG_NOTES = 20
@@ -42,8 +43,12 @@ MAX_EXAMPLE_ABSTRACT_CHARS = 1600
 MIN_EXAMPLE_SUMMARY_CHARS = 80
 
 
+# An arXiv ID in a note's link (its arXiv URL), to know the paper's own note by it.
+_ARXIV_ID_IN_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
+
+
 @dataclass(frozen=True)
-class LogNote:
+class ExampleNote:
     """One note of the log that can serve as an example."""
 
     key: str  # the arXiv ID, or the title when the note has none
@@ -57,10 +62,10 @@ class LogNote:
         return {"title": self.title, "abstract": self.abstract, "translation": self.translation}
 
 
-def usable_notes(history: Sequence[HistoryItem]) -> list[LogNote]:
-    """The history's notes that have an abstract, a translation and a summary."""
+def usable_notes(log: Sequence[LogNote]) -> list[ExampleNote]:
+    """The log's notes that have an abstract, a translation and a summary."""
     notes = []
-    for item in history:
+    for item in log:
         if not (item.abstract and item.translation and item.summary):
             continue
         if len(item.translation) > MAX_EXAMPLE_TRANSLATION_CHARS:
@@ -69,8 +74,9 @@ def usable_notes(history: Sequence[HistoryItem]) -> list[LogNote]:
             continue
         if len(item.summary) < MIN_EXAMPLE_SUMMARY_CHARS:
             continue
-        key = item.arxiv_id or _title_key(item.title)
-        notes.append(LogNote(key, item.title, item.abstract, item.translation, item.summary))
+        found = _ARXIV_ID_IN_LINK.search(item.link)
+        key = found.group(1) if found else _title_key(item.title)
+        notes.append(ExampleNote(key, item.title, item.abstract, item.translation, item.summary))
     return notes
 
 
@@ -82,10 +88,10 @@ def load_log_examples(settings: Settings) -> LogExamples | None:
     """
     if not settings.examples_from_log:
         return None
-    from summarizer.tags.history import load_histories
+    from summarizer.tags.log_notes import load_log
 
     sources = history_sources(settings)
-    notes = usable_notes(load_histories(sources)) if sources else []
+    notes = usable_notes(load_log(sources)) if sources else []
     if len(notes) < MIN_LOG_NOTES:
         return None
     return LogExamples(notes, count=backend_for(settings).log_example_count)
@@ -106,7 +112,7 @@ class LogExamples(BaseExampleSelector):
 
     def __init__(
         self,
-        notes: Sequence[LogNote],
+        notes: Sequence[ExampleNote],
         *,
         count: int,
         output_field: str = "summary",
@@ -129,7 +135,7 @@ class LogExamples(BaseExampleSelector):
             index=self._index,
         )
 
-    def nearest(self, abstract: str, arxiv_id: str = "", title: str = "") -> list[LogNote]:
+    def nearest(self, abstract: str, arxiv_id: str = "", title: str = "") -> list[ExampleNote]:
         """The nearest notes to a paper, best first, never the paper's own note."""
         own = {arxiv_id, _title_key(title)} - {""}
         return self._index.nearest(abstract, self.count, exclude=own)
@@ -155,7 +161,7 @@ class LogExamples(BaseExampleSelector):
 class _NearestNotes:
     """A TF-IDF index of the notes' abstracts, fitted once, safe across threads."""
 
-    def __init__(self, notes: Sequence[LogNote]) -> None:
+    def __init__(self, notes: Sequence[ExampleNote]) -> None:
         self._notes = list(notes)
         self._lock = threading.Lock()
         self._fitted: tuple[Any, Any] | None = None
@@ -174,13 +180,13 @@ class _NearestNotes:
                 self._fitted = (vectorizer, matrix)
             return self._fitted
 
-    def nearest(self, abstract: str, count: int, *, exclude: set[str]) -> list[LogNote]:
+    def nearest(self, abstract: str, count: int, *, exclude: set[str]) -> list[ExampleNote]:
         if not self._notes or count <= 0 or not abstract.strip():
             return []
         vectorizer, matrix = self._fit()
         scores = (matrix @ vectorizer.transform([abstract]).T).toarray().ravel()
         ranked = sorted(range(len(self._notes)), key=lambda i: (-scores[i], i))
-        chosen: list[LogNote] = []
+        chosen: list[ExampleNote] = []
         for i in ranked:
             note = self._notes[i]
             if note.key in exclude or _title_key(note.title) in exclude:

@@ -3,18 +3,15 @@
 Two sources, both read into :class:`HistoryItem` rows:
 
 * a JSONL file, one note per line with at least ``title`` (str), ``abstract``
-  (str) and ``tags`` (list of str); ``rejected_tags`` (list of str) is optional, and
-  so are ``arxiv_id``, ``translation_ja`` and ``summary_ja`` (str: the note's own
-  Japanese, used as few-shot examples by :mod:`summarizer.drafting.log_examples`).
+  (str) and ``tags`` (list of str); ``rejected_tags`` (list of str) is optional.
   The house title line (``[Paper Note] {title}, {author}+, arXiv'25, 2506``) is
   reduced to the paper title.
 * a folder of this tool's notes (``*.md``, searched recursively): only notes
   with ``status: reviewed`` count.  The accepted tags are the front-matter
   ``tags``, the rejected ones ``rejected_tags`` (may be absent); the title comes
-  from the front-matter ``title``, the abstract, translation and summary from the
-  body's ``# Abstract``, ``# Translation`` and ``# Summary`` sections.  Markdown
-  files that are not notes of this tool (a README, say) and unreviewed notes are
-  skipped.
+  from the front-matter ``title`` and the abstract from the body's ``# Abstract``
+  section.  Markdown files that are not notes of this tool (a README, say) and
+  unreviewed notes are skipped.  (The notes' other parts: :mod:`summarizer.tags.log_notes`.)
 
 A line or note that cannot be used raises :class:`HistoryFormatError`, naming
 the file (and line).
@@ -42,10 +39,6 @@ class HistoryItem:
     abstract: str
     tags: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
-    # The note's own Japanese sections and paper ID ("" when the source has none).
-    arxiv_id: str = ""
-    translation: str = ""
-    summary: str = ""
 
     @property
     def text(self) -> str:
@@ -123,13 +116,7 @@ def load_history_notes(folder: Path) -> list[HistoryItem]:
         if note.status != "reviewed":
             continue
         meta = note.meta
-        row = {
-            "title": meta.title,
-            "abstract": section_text(note.body, "Abstract"),
-            "arxiv_id": meta.arxiv_id or "",
-            "translation_ja": section_text(note.body, "Translation"),
-            "summary_ja": section_text(note.body, "Summary"),
-        }
+        row = {"title": meta.title, "abstract": section_text(note.body, "Abstract")}
         try:
             # Stricter than the other readers: a history row must say which tags
             # were chosen, so `tags` must be there and be a list of strings.
@@ -174,16 +161,7 @@ def _item(row: dict[str, Any], tags: Any, rejected: Any) -> HistoryItem:
         abstract=" ".join(abstract.split()),
         tags=_tag_list(tags, "tags", required=True),
         rejected=_tag_list(rejected, "rejected_tags", required=False),
-        arxiv_id=_optional_text(row, "arxiv_id"),
-        translation=_optional_text(row, "translation_ja"),
-        summary=_optional_text(row, "summary_ja"),
     )
-
-
-def _optional_text(row: dict[str, Any], key: str) -> str:
-    """An optional text field; a wrong type reads as absent (it only serves examples)."""
-    value = row.get(key)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _tag_list(value: Any, key: str, *, required: bool) -> list[str]:

@@ -15,7 +15,7 @@ from summarizer.drafting.log_examples import (
 from summarizer.llm.models import make_chat_model
 from summarizer.llm.retry_policy import RetryPolicy
 from summarizer.settings import Settings
-from summarizer.tags.history import HistoryItem, load_history
+from summarizer.tags.log_notes import LogNote, load_log
 from summarizer.tags.vocabulary import load_vocabulary
 from tests.factories import make_paper
 from tests.fakes.openai_server import FakeChatServer
@@ -24,18 +24,18 @@ from tests.fakes.product import default_product_script
 TOPICS = ("speech recognition", "graph neural networks", "protein folding", "image segmentation")
 
 
-def log_item(number: int, topic: str, **overrides: str) -> HistoryItem:
+def log_item(number: int, topic: str, **overrides: str) -> LogNote:
+    title = f"A study of {topic} number {number}"
     values = {
-        "title": f"A study of {topic} number {number}",
+        "title_line": f"[Paper Note] {title}, Ann Author+, arXiv'24, 2024.01",
+        "title": title,
         "abstract": f"We study {topic}. Our {topic} method improves {topic} benchmarks.",
-        "arxiv_id": f"2401.{number:05d}",
+        "link": f"https://arxiv.org/abs/2401.{number:05d}",
         "translation": f"{topic}の研究{number}。提案手法は{topic}のbenchmarkを改善します。",
         "summary": f"{topic}について新しい手法を提案し、benchmarkで改善を示した研究{number}。" * 2,
-        "tags": ["NLP"],
     }
     values.update(overrides)
-    tags = values.pop("tags")
-    return HistoryItem(tags=list(tags), **values)  # type: ignore[arg-type]
+    return LogNote(**values)
 
 
 def test_nearest_notes_never_include_the_papers_own_note() -> None:
@@ -81,10 +81,10 @@ def write_history(path: Path, count: int) -> Path:
         for i in range(count):
             item = log_item(i, TOPICS[i % 4])
             row = {
-                "title": item.title,
+                "title": item.title_line,
                 "abstract": item.abstract,
-                "tags": item.tags,
-                "arxiv_id": item.arxiv_id,
+                "tags": ["NLP"],
+                "url": item.link,
                 "translation_ja": item.translation,
                 "summary_ja": item.summary,
             }
@@ -92,11 +92,11 @@ def write_history(path: Path, count: int) -> Path:
     return path
 
 
-def test_history_jsonl_carries_the_notes_japanese(tmp_path: Path) -> None:
-    items = load_history(write_history(tmp_path / "h.jsonl", 3))
-    assert items[2].arxiv_id == "2401.00002"
-    assert items[2].translation.startswith("protein folding")
-    assert items[2].summary.endswith("研究2。")
+def test_the_log_jsonl_gives_examples_known_by_their_arxiv_id(tmp_path: Path) -> None:
+    notes = usable_notes(load_log([write_history(tmp_path / "h.jsonl", 3)]))
+    assert notes[2].key == "2401.00002"
+    assert notes[2].translation.startswith("protein folding")
+    assert notes[2].summary.endswith("研究2。")
 
 
 def test_a_small_log_or_the_setting_off_keeps_the_fixed_examples(tmp_path: Path) -> None:
