@@ -30,7 +30,7 @@ def glossary_build(history: Path | None, quiet: bool, debug: bool) -> None:
     there stay as you left them.
     """
     from summarizer.cli.terminal import configure_logging, secrets_of
-    from summarizer.drafting.tagging import history_sources
+    from summarizer.drafting.user_log import history_sources
     from summarizer.errors import ConfigError
     from summarizer.settings import load_settings
     from summarizer.tags.glossary_file import build_glossary, glossary_path, learned_path
@@ -66,7 +66,7 @@ def glossary_build(history: Path | None, quiet: bool, debug: bool) -> None:
 def glossary_show(history: Path | None, paper: Path | None, debug: bool) -> None:
     """Print the glossary (rebuilt first if your notes changed)."""
     from summarizer.cli.terminal import configure_logging, secrets_of
-    from summarizer.drafting.tagging import history_sources
+    from summarizer.drafting.user_log import history_sources
     from summarizer.errors import BadInputError
     from summarizer.settings import load_settings
     from summarizer.tags.glossary import glossary_for, render_for_prompt

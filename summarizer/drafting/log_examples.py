@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.example_selectors import BaseExampleSelector
 
-from summarizer.drafting.tagging import history_sources
+from summarizer.drafting.user_log import history_sources
 from summarizer.llm.backend import backend_for
 
 if TYPE_CHECKING:

@@ -22,11 +22,11 @@ from summarizer.drafting.chains import Chains, make_chains
 from summarizer.drafting.compose import DraftResult, compose_note
 from summarizer.drafting.log_examples import load_log_examples
 from summarizer.drafting.results import TaskResult
-from summarizer.drafting.tagging import (
+from summarizer.drafting.tagging import load_suggester
+from summarizer.drafting.user_log import (
     MIN_REVIEWED_NOTES,
     history_sources,
     load_house_glossary,
-    load_suggester,
 )
 from summarizer.llm.models import make_chat_model, model_errors, model_label
 from summarizer.notes.note import check_folders_writable, ensure_writable, write_note

@@ -16,32 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from summarizer.drafting.chains import make_chains
+from summarizer.drafting.user_log import MIN_REVIEWED_NOTES, history_sources
 from summarizer.errors import BadInputError, ConfigError
 from summarizer.llm.models import make_chat_model, model_errors
 from summarizer.tags.vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
     from summarizer.settings import Settings
-    from summarizer.tags.glossary import Term
     from summarizer.tags.suggest import TagSuggester
     from summarizer.tags.vocabulary import Vocabulary
-
-# With no history configured, the reviewed notes alone are used once there are this
-# many: a handful of notes teach too little to narrow the model's choice.
-MIN_REVIEWED_NOTES = 20
-
-
-def history_sources(settings: Settings) -> list[Path]:
-    """The configured history, then the notes folder (its reviewed notes win)."""
-    sources: list[Path] = []
-    if settings.history is not None:
-        if not settings.history.exists():
-            raise ConfigError(f"no tagging history at {settings.history}; check --history")
-        sources.append(settings.history)
-    notes = settings.notes_dir
-    if notes.is_dir() and all(notes.resolve() != source.resolve() for source in sources):
-        sources.append(notes)
-    return sources
 
 
 def load_suggester(settings: Settings, vocabulary: Vocabulary) -> TagSuggester | None:
@@ -61,19 +44,6 @@ def load_suggester(settings: Settings, vocabulary: Vocabulary) -> TagSuggester |
             f"(or review at least {MIN_REVIEWED_NOTES} notes in {settings.notes_dir})"
         )
     return suggester
-
-
-def load_house_glossary(settings: Settings) -> list[Term]:
-    """The house glossary of the user's log (rebuilt when it changed), or [] when off
-    or without a history."""
-    if not settings.glossary:
-        return []
-    from summarizer.tags.glossary_file import glossary_path, learned_path, load_glossary
-
-    sources = history_sources(settings)
-    if not sources:
-        return []
-    return load_glossary(glossary_path(settings), learned_path(settings), sources)
 
 
 def read_papers(path: Path) -> Iterator[dict[str, str]]:

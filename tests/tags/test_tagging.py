@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.drafting.tagging import MIN_REVIEWED_NOTES, history_sources, load_suggester
+from summarizer.drafting.tagging import load_suggester
+from summarizer.drafting.user_log import MIN_REVIEWED_NOTES, history_sources
 from summarizer.errors import ConfigError
 from summarizer.settings import Settings, load_settings
 from summarizer.tags.vocabulary import Vocabulary, VocabularyTag
