@@ -475,6 +475,26 @@ def test_manual_runner_prints_urls_and_serves() -> None:
             model="m", messages=[{"role": "user", "content": "要約せよ"}]
         )
         assert reply.choices[0].message.content == PRODUCT_SUMMARY_JA
+        # A scratch home comes first: the fakes' data must not reach the real caches.
+        assert exports["SUMMARIZER_HOME"] == "$(mktemp -d)"
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+
+
+@pytest.mark.slow
+def test_manual_runner_env_prints_only_the_exports() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes", "--env"],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(5)]
+        assert lines[0] == "export SUMMARIZER_HOME=$(mktemp -d)\n"
+        assert all(line.startswith("export ") for line in lines)
     finally:
         process.terminate()
         process.wait(timeout=5)

@@ -221,6 +221,10 @@ class Drafter:
     ) -> DraftResult:
         path = folder / f"{note_stem(paper, source)}.md"
         ensure_writable(path, force=force)
+        if self._chains is None:
+            # Loading the model and fitting the tag suggester on a new or changed log
+            # take seconds to minutes: say so rather than sit silent.
+            say("loading the model and learning from your notes log (faster once cached)")
         chains = self.chains()
         label = self.label
         say(f"drafting with {label}: {paper.title}")
@@ -234,6 +238,7 @@ class Drafter:
             if plan is None or not plan.chunks:
                 return text, plan, TaskResult()
             map_reduce = plan.mode == "map_reduce"
+            say(f"writing the Comment from {len(plan.chunks)} part(s) of the paper")
             return text, plan, chains.comment.run(paper.title, plan.chunks, map_reduce=map_reduce)
 
         with model_errors(self.settings), ThreadPoolExecutor(1) as pool:

@@ -1,9 +1,12 @@
 """Run both fake servers in the foreground for trying the CLI by hand.
 
-    python -m tests.fakes [--chat-port P] [--arxiv-port Q]
+    python -m tests.fakes [--chat-port P] [--arxiv-port Q] [--papers N] [--latency S] [--env]
 
 (from the repository root).  Prints the URLs and the environment variables
-to export in another shell, then serves until Ctrl-C.
+to export in another shell, then serves until Ctrl-C.  The variables start with
+a scratch ``SUMMARIZER_HOME``: the fakes' papers and replies must never land in
+your real caches.  ``--env`` prints only the ``export`` lines, for
+``eval "$(python -m tests.fakes --env &)"``-style scripts.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds before each model reply (default 0)"
     )
+    parser.add_argument("--env", action="store_true", help="print only the export lines")
     return parser.parse_args(argv)
 
 
@@ -44,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     arxiv.add_pdf("2506.12345", paper_pdf())
     generated = arxiv.add_generated_papers(args.papers, pdf=paper_pdf()) if args.papers else []
     with chat, arxiv:
+        exports = [
+            "export SUMMARIZER_HOME=$(mktemp -d)",
+            *(f"export {name}={value}" for name, value in server_variables(chat, arxiv).items()),
+        ]
+        if args.env:
+            print("\n".join(exports), flush=True)
+            return _serve()
         print(f"fake chat server:  {chat.base_url}  (POST /chat/completions)")
         print(f"fake arXiv API:    {arxiv.api_url}")
         fixtures = [i for i in arxiv.known_ids if i not in generated]
@@ -51,15 +62,19 @@ def main(argv: list[str] | None = None) -> int:
         if generated:
             print(f"generated papers:  {generated[0]} … {generated[-1]} ({len(generated)})")
         print()
-        print("In another shell:")
-        for name, value in server_variables(chat, arxiv).items():
-            print(f"  export {name}={value}")
+        print("In another shell (a scratch SUMMARIZER_HOME keeps fake data out of your caches):")
+        for line in exports:
+            print(f"  {line}")
         print()
         print("Serving; press Ctrl-C to stop.", flush=True)
-        try:
-            threading.Event().wait()  # sleeps until KeyboardInterrupt
-        except KeyboardInterrupt:
-            print("\nstopping")
+        return _serve()
+
+
+def _serve() -> int:
+    try:
+        threading.Event().wait()  # sleeps until KeyboardInterrupt
+    except KeyboardInterrupt:
+        print("\nstopping")
     return 0
 
 
