@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from bench import batch, house_style, local_runtime, pdf_extract, tags, tags_llm, tokens
+from bench import (
+    batch,
+    batch_api,
+    glossary,
+    house_style,
+    local_runtime,
+    pdf_extract,
+    related,
+    tags,
+    tags_llm,
+    text_sources,
+    tokens,
+)
 
 BENCHMARKS = {
     "pdf_extract": pdf_extract.main,
@@ -12,6 +24,10 @@ BENCHMARKS = {
     "house_style": house_style.main,
     "tags_llm": tags_llm.main,
     "batch": batch.main,
+    "batch_api": batch_api.main,
+    "text_sources": text_sources.main,
+    "glossary": glossary.main,
+    "related": related.main,
 }
 
 

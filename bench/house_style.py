@@ -34,7 +34,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from summarizer.drafting.house_style import (
@@ -45,6 +45,7 @@ from summarizer.drafting.house_style import (
     plain_share,
 )
 from summarizer.drafting.japanese import japanese_ratio
+from summarizer.tags.glossary import Term, adherence, glossary_for, learn_glossary
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "notes_dev.jsonl"
 HOUSE = HouseRange()
@@ -69,6 +70,9 @@ class Measured:
     input_tokens: int = 0
     output_tokens: int = 0
     attention: int = 0
+    # Glossary terms the paper uses that the translation renders as the house does.
+    glossary_followed: int = 0
+    glossary_terms: int = 0
 
 
 def measure(row: dict, translation: str, summary: str, **run: float | int) -> Measured:
@@ -142,6 +146,7 @@ def draft_all(
     prompts: Path | None,
     out: Path,
     overrides: dict[str, object] | None = None,
+    glossary: Sequence[Term] = (),
 ) -> list[Measured]:
     from summarizer.drafting.pipeline import draft_note
     from summarizer.llm import prompts as prompt_files
@@ -171,6 +176,9 @@ def draft_all(
             output_tokens=total["output_tokens"],
             attention=note.count("> ⚠ 要確認"),
         )
+        terms = glossary_for(f"{row['title']}\n{row['abstract']}", glossary)
+        followed, total = adherence(section(note, "Translation"), terms)
+        measured = replace(measured, glossary_followed=followed, glossary_terms=total)
         results.append(measured)
         print(
             f"  [{number}/{len(rows)}] {row['arxiv_id']}: {seconds:.0f} s, "
@@ -214,7 +222,12 @@ def summary_row(name: str, results: Sequence[Measured]) -> list[str]:
         else "-",
         f"{rate:.1f}" if seconds else "-",
         f"{sum(r.attention > 0 for r in results)}/{n}" if seconds else "-",
+        _share(sum(r.glossary_followed for r in results), sum(r.glossary_terms for r in results)),
     ]
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole}" if whole else "-"
 
 
 HEADER = [
@@ -232,6 +245,7 @@ HEADER = [
     "tokens in/out (med)",
     "out tok/s",
     "flagged",
+    "glossary kept",
 ]
 
 
@@ -288,10 +302,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
         )
         variants: dict[str, tuple[Path | None, dict[str, object]]] = {}
+        glossary: list[Term] = []
         if args.history:
-            with_log = {"history": args.corpus}
-            variants["fixed examples"] = (None, {**with_log, "examples_from_log": False})
-            variants["examples from the log"] = (None, {**with_log, "examples_from_log": True})
+            # The history is the corpus without the drafted papers: no paper's own note
+            # can be its example or teach its glossary.
+            history = Path(tmp) / "history.jsonl"
+            drafted = {row["arxiv_id"] for row in picked}
+            history.write_text(
+                "".join(
+                    json.dumps(row, ensure_ascii=False) + "\n"
+                    for row in rows
+                    if row["arxiv_id"] not in drafted
+                ),
+                encoding="utf-8",
+            )
+            glossary = _glossary_of(history)
+            log = {"history": history}
+            variants["fixed examples"] = (
+                None,
+                {**log, "examples_from_log": False, "glossary": False},
+            )
+            variants["examples from the log"] = (
+                None,
+                {**log, "examples_from_log": True, "glossary": False},
+            )
+            variants["log examples + glossary"] = (
+                None,
+                {**log, "examples_from_log": True, "glossary": True},
+            )
         else:
             variants["shipped prompts"] = (None, {})
         if args.compare_prompts is not None:
@@ -299,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, (prompts, overrides) in variants.items():
             print(f"{name}: {len(picked)} notes with the {args.backend} backend", flush=True)
             out = (args.keep or Path(tmp)) / f"notes-{len(runs)}"
-            runs[name] = draft_all(picked, args.backend, prompts, out, overrides)
+            runs[name] = draft_all(picked, args.backend, prompts, out, overrides, glossary)
             table.append(summary_row(name, runs[name]))
     print()
     print_table(table)
@@ -309,6 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             encoding="utf-8",
         )
     return 0
+
+
+def _glossary_of(history: Path) -> list[Term]:
+    from summarizer.tags.log_notes import load_log
+
+    return learn_glossary(load_log([history]))
 
 
 def _keep_local_model_weights() -> None:

@@ -34,6 +34,7 @@ t         add a tag: type part of it, Tab completes, Enter adds, Esc cancels.
           Completion knows the vocabulary's aliases: hallu → Factuality
           (alias "hallucination"). A name outside the vocabulary offers the
           closest tags, or n to use it as a new tag
+r, 1-3    drop related note 1-3 from the Comment's 関連: block (again: keep)
 e         open the note in $EDITOR; the screen shows your changes afterwards
 s         leave this note a draft and go to the next one
 q         stop here; notes already saved stay saved, and unsaved changes on

@@ -1,4 +1,4 @@
-"""Finding a vocabulary tag from what a person typed: ``hallu`` → ``Hallucination``.
+"""Finding a vocabulary tag from what a person typed: ``qa`` → ``QuestionAnswering``.
 
 One ranking serves both the completion menu of ``summarize review`` and the
 "closest matches" of a refused tag, so both agree.  Every spelling of a tag
