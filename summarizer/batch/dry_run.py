@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from summarizer.drafting.estimate import estimate_text
+from summarizer.drafting.prices import batch_cost_usd, load_price_table
 from summarizer.errors import NoteExistsError, SummarizerError
 from summarizer.llm.backend import backend_for
 from summarizer.notes.note import ensure_writable
@@ -52,6 +53,8 @@ class BatchEstimate:
     list_format: str
     model: str
     papers: list[PlannedPaper] = field(default_factory=list)
+    # "batch": priced at the Batch API's price (--batch-api), half the table's.
+    price: str = "standard"
 
     def totals(self) -> dict[str, Any]:
         drafting = [p for p in self.papers if p.status == "would_draft"]
@@ -72,6 +75,7 @@ class BatchEstimate:
             "list": self.source,
             "format": self.list_format,
             "model": self.model,
+            "price": self.price,
             "totals": self.totals(),
             "papers": [asdict(paper) for paper in self.papers],
         }
@@ -84,13 +88,19 @@ def estimate_batch(
     out_dir: Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    batch_api: bool = False,
 ) -> BatchEstimate:
     """Tokens and cost of every paper the real run would draft; never raises for
-    one paper's failure."""
+    one paper's failure.  ``batch_api``: costs at the Batch API's price."""
     say = progress or (lambda _message: None)
     folder = out_dir or settings.notes_dir
     backend = backend_for(settings)
-    estimate = BatchEstimate(reading_list.source, reading_list.format, backend.model_name(settings))
+    estimate = BatchEstimate(
+        reading_list.source,
+        reading_list.format,
+        backend.model_name(settings),
+        price="batch" if batch_api else "standard",
+    )
     for problem in reading_list.invalid:
         estimate.papers.append(
             PlannedPaper(problem.line, problem.text, None, "failed", problem.reason)
@@ -117,8 +127,19 @@ def estimate_batch(
         todo.append((entry, planned))
     if todo:
         _estimate_papers(todo, settings, say)
+    if batch_api:
+        _at_batch_price(estimate, settings)
     estimate.papers.sort(key=lambda paper: paper.line)
     return estimate
+
+
+def _at_batch_price(estimate: BatchEstimate, settings: Settings) -> None:
+    prices = load_price_table(settings.prices)
+    for planned in estimate.papers:
+        if planned.cost_usd is not None:
+            planned.cost_usd = batch_cost_usd(
+                settings.model, planned.input_tokens, planned.output_tokens, prices
+            )
 
 
 def _estimate_papers(todo: list[Any], settings: Settings, say: Progress) -> None:

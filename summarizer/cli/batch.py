@@ -114,7 +114,15 @@ def batch(
     papers = read_reading_list(reading_list, list_format)
     _refuse_a_list_without_papers(papers)
     if dry_run:
-        _dry_run(papers, settings, out_dir, force, as_json=as_json, quiet=quiet)
+        _dry_run(
+            papers,
+            settings,
+            out_dir,
+            force,
+            as_json=as_json,
+            quiet=quiet,
+            batch_api=batch_api.wanted,
+        )
         return
     options = BatchOptions(out_dir, force, concurrency, budget_usd)
     if batch_api.wanted:
@@ -171,8 +179,10 @@ def _dry_run(
     *,
     as_json: bool,
     quiet: bool,
+    batch_api: bool,
 ) -> None:
-    """The list's tokens and cost, as ``summarize REF --dry-run`` counts one paper."""
+    """The list's tokens and cost, as ``summarize REF --dry-run`` counts one paper
+    (at the Batch API's price with ``--batch-api``)."""
     from summarizer.batch.dry_run import estimate_batch
     from summarizer.cli.batch_report import print_estimate
 
@@ -180,7 +190,9 @@ def _dry_run(
         if not quiet:
             click.echo(message, err=True)
 
-    estimate = estimate_batch(papers, settings, out_dir=out_dir, force=force, progress=say)
+    estimate = estimate_batch(
+        papers, settings, out_dir=out_dir, force=force, progress=say, batch_api=batch_api
+    )
     if as_json:
         click.echo(json.dumps(estimate.as_json(), ensure_ascii=False, indent=1))
     else:

@@ -144,5 +144,6 @@ def estimate_line(estimate: BatchEstimate) -> str:
         f"dry run: would draft {totals['would_draft']} · skip {totals['skipped']} · "
         f"failed {totals['failed']} · {totals['calls']} model call(s) · tokens "
         f"{about}{totals['input_tokens']:,} in / ~{totals['output_tokens']:,} out · "
-        f"{priced} ({estimate.model}) · nothing paid, no note written"
+        f"{priced} ({estimate.model}"
+        f"{', Batch API price' if estimate.price == 'batch' else ''}) · nothing paid, no note written"
     )

@@ -123,5 +123,12 @@ def test_dry_run_prices_the_list_and_writes_nothing(env: Env) -> None:
     assert totals["cost_usd"] > 0
     planned = {paper["line"]: paper for paper in as_json["papers"]}
     assert planned[1]["duplicate_lines"] == [3]
+    # With --batch-api the same list is priced at the Batch API's half price.
+    batch = json.loads(
+        env.run(str(listing), "--dry-run", "--abstract-only", "--json", "--batch-api").stdout
+    )
+    assert batch["price"] == "batch"
+    assert batch["totals"]["input_tokens"] == totals["input_tokens"]
+    assert batch["totals"]["cost_usd"] == pytest.approx(totals["cost_usd"] / 2, rel=0.01)
     assert planned[4]["status"] == "skipped"
     assert "already exists" in planned[4]["reason"]
