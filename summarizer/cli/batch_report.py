@@ -140,10 +140,10 @@ def estimate_line(estimate: BatchEstimate) -> str:
         if cost is not None
         else f"estimated cost unknown ({estimate.model} is not in the price table)"
     )
+    batch_price = ", Batch API price" if estimate.price == "batch" else ""
     return (
         f"dry run: would draft {totals['would_draft']} · skip {totals['skipped']} · "
         f"failed {totals['failed']} · {totals['calls']} model call(s) · tokens "
         f"{about}{totals['input_tokens']:,} in / ~{totals['output_tokens']:,} out · "
-        f"{priced} ({estimate.model}"
-        f"{', Batch API price' if estimate.price == 'batch' else ''}) · nothing paid, no note written"
+        f"{priced} ({estimate.model}{batch_price}) · nothing paid, no note written"
     )
