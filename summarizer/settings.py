@@ -150,6 +150,14 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def _with_suggestion(key: str, known: set[str]) -> str:
+    """``modle (did you mean 'model'?)``, or the key alone when nothing is close."""
+    import difflib
+
+    close = difflib.get_close_matches(key.lower().replace("-", "_"), sorted(known), n=1)
+    return f"{key} (did you mean {close[0]!r}?)" if close else key
+
+
 def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     """Build settings from the config file, the environment and explicit overrides.
 
@@ -158,9 +166,11 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     home = user_dir()
     values: dict[str, Any] = {"home": home}
     config = _read_config_file(home / "config.toml")
-    unknown = set(config) - set(Settings.model_fields) - {"home", "openai_api_key"}
+    known = set(Settings.model_fields) - {"home", "openai_api_key"}
+    unknown = set(config) - known
     if unknown:
-        raise ConfigError(f"unknown key(s) in {home / 'config.toml'}: {', '.join(sorted(unknown))}")
+        named = ", ".join(_with_suggestion(key, known) for key in sorted(unknown))
+        raise ConfigError(f"unknown key(s) in {home / 'config.toml'}: {named}")
     values.update({k: v for k, v in config.items() if k not in ("home", "openai_api_key")})
     for env_name, field in _ENV_FIELDS.items():
         value = os.environ.get(env_name)

@@ -8,19 +8,26 @@ inside commands, so ``--help`` is fast.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import sys
+from pathlib import Path
 
 import click
 from click_default_group import DefaultGroup
 
 from summarizer.cli.batch import batch
+from summarizer.cli.config import config
 from summarizer.cli.draft import draft
 from summarizer.cli.review import export, list_notes, review
 from summarizer.cli.tags import tags, vocab
 from summarizer.errors import EXIT_REMOTE_FAILURE, SummarizerError
 
 PROG = "summarize"
+# A word that cannot be a paper reference (no digit, no dot, no slash): when it is
+# close to a command's name, it was a mistyped command.
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 
 
 class RefOrCommandGroup(DefaultGroup):
@@ -33,6 +40,24 @@ class RefOrCommandGroup(DefaultGroup):
     # The plain command list: draft's own help already says it is the default, so
     # DefaultGroup's "draft*" marker (and moving it first) would only add noise.
     format_commands = click.Group.format_commands
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands:
+            _reject_mistyped_command(args[0], sorted(self.commands))
+        return super().resolve_command(ctx, args)
+
+
+def _reject_mistyped_command(word: str, commands: list[str]) -> None:
+    """``summarize lst`` is a usage error naming ``list``, not a paper reference."""
+    if not _WORD.fullmatch(word) or Path(word).exists():
+        return  # a reference (or a PDF file that happens to have this name)
+    if word.lower() == "help":
+        raise click.UsageError(f"no such command '{word}'; did you mean '{PROG} --help'?")
+    close = difflib.get_close_matches(word.lower(), commands, n=1, cutoff=0.6)
+    if close:
+        raise click.UsageError(f"no such command '{word}'; did you mean '{close[0]}'?")
 
 
 @click.group(
@@ -52,7 +77,7 @@ def cli() -> None:
     """
 
 
-for command in (draft, batch, review, list_notes, export, tags, vocab):
+for command in (draft, batch, review, list_notes, export, tags, vocab, config):
     cli.add_command(command)
 
 
