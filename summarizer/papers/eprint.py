@@ -17,6 +17,7 @@ import httpx
 
 from summarizer.fsutil import atomic_write_bytes
 from summarizer.papers.http import DownloadFailedError, RetryableResponseError, RetryingGetter
+from summarizer.papers.metadata_cache import server_folder
 from summarizer.papers.paper import Paper
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,9 @@ class ArxivSourceDownloader:
     def _cached(
         self, kind: str, name: str, url: str, accept: Callable[[httpx.Response], bytes]
     ) -> bytes:
-        path = self.cache_dir / kind / name
+        # Per server, as the PDFs: a fake's sources never answer for arXiv's.
+        base = self.eprint_url if kind == "eprint" else self.html_url
+        path = self.cache_dir / kind / server_folder(base) / name
         missing = path.with_suffix(".missing")
         if path.is_file():
             log.debug("%s from cache", url)

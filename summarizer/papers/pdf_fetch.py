@@ -15,6 +15,7 @@ import httpx
 from summarizer.errors import RemoteServiceError
 from summarizer.fsutil import atomic_write_bytes
 from summarizer.papers.http import DownloadFailedError, RetryableResponseError, RetryingGetter
+from summarizer.papers.metadata_cache import server_folder
 from summarizer.papers.paper import Paper
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,9 @@ class PdfDownloader:
             raise ValueError("only arXiv papers have an arXiv PDF")
         name = f"{paper.arxiv_id.replace('/', '_')}v{paper.version}.pdf"
         url = f"{self.arxiv_pdf_url}{paper.versioned_id}"
-        return self._cached(self.cache_dir / name, url, self.arxiv_getter)
+        # Per server: a fake's or a mirror's PDFs never answer for arxiv.org's.
+        folder = self.cache_dir / server_folder(self.arxiv_pdf_url)
+        return self._cached(folder / name, url, self.arxiv_getter)
 
     def from_url(self, url: str) -> bytes:
         digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from summarizer.errors import BadInputError
+from summarizer.errors import BadInputError, InvalidReferenceError
 from summarizer.papers.paper import Paper
 from summarizer.papers.refs import PaperRef, is_arxiv_reference, parse_reference
 
@@ -53,11 +53,22 @@ def resolve_source(reference: str) -> Source:
     if text.lower().startswith(("http://", "https://")) and _PDF_URL.search(text):
         return PdfUrlSource(text)
     path = Path(text).expanduser()
-    if path.suffix.lower() == ".pdf" or path.is_file():
-        if not path.is_file():
+    if path.suffix.lower() == ".pdf" or _is_file(text, path):
+        if not _is_file(text, path):
             raise BadInputError(f"no such PDF file: {text}")
         return PdfSource(path)
     return ArxivSource(parse_reference(text))  # raises, naming the accepted forms
+
+
+def _is_file(text: str, path: Path) -> bool:
+    """Whether ``path`` is a file; a name the OS refuses (too long, say) is no reference."""
+    try:
+        return path.is_file()
+    except OSError as error:
+        shown = text if len(text) <= 60 else f"{text[:40]}… ({len(text)} characters)"
+        raise InvalidReferenceError(
+            shown, f"not a file name either: {error.strerror or error}"
+        ) from None
 
 
 def note_stem(paper: Paper, source: Source) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.papers.http import RetryingGetter, make_http_client
+from summarizer.papers.metadata_cache import server_folder
 from summarizer.papers.pdf_fetch import PdfDownloader, PdfUnavailableError
 from summarizer.papers.ratelimit import RateLimiter
 from tests.factories import make_paper
@@ -39,7 +40,11 @@ def test_downloads_the_versioned_pdf_and_caches_it(
     assert arxiv_server.requests[-1].path == "/pdf/2506.12345v3"
     assert downloader.for_paper(PAPER) == data
     assert len(arxiv_server.requests) == 1
-    assert (tmp_path / "pdf" / "2506.12345v3.pdf").read_bytes() == data
+    (cached,) = (tmp_path / "pdf").glob("*/2506.12345v3.pdf")
+    assert cached.read_bytes() == data
+    # Kept per server: arXiv's own PDFs live in another folder than this fake's.
+    assert cached.parent.name == server_folder(f"{arxiv_server.url}/pdf/")
+    assert server_folder("https://arxiv.org/pdf/") != cached.parent.name
 
 
 @pytest.mark.parametrize(
