@@ -5,6 +5,7 @@ Drawing only; which key does what is :mod:`summarizer.review.tui`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,7 +79,8 @@ def render_screen(
     console.print(Panel(title, title=Text(header), title_align="left", style="bold"))
     summary = section_content(note.body, "Summary") or "(no summary)"
     console.print("[b]Summary[/]")
-    console.print(Text("\n".join(line.removeprefix("- ") for line in summary.splitlines())))
+    text = "\n".join(line.removeprefix("- ") for line in summary.splitlines())
+    console.print(Text("\n".join(wrap_japanese(text, console.width))), soft_wrap=True)
     console.print()
     table = Table(box=None, show_header=True, header_style="dim", pad_edge=False)
     for column, justify in (("key", "right"), ("", "left"), ("tag", "left")):
@@ -108,6 +110,36 @@ def error_text(message: str) -> Text:
 
 def warning_text(message: str) -> Text:
     return Text(message, style="yellow")
+
+
+# Characters Japanese typesetting never puts at a line start (kinsoku): rich wraps
+# CJK text at any character and left 。 and 、 at line starts in the review screen.
+NO_LINE_START = frozenset(
+    "。、，．・：；？！ー」』）〕］｝〉》’”ゝゞぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]}.,:;!?"
+)
+
+
+def wrap_japanese(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells (a CJK character is two), where no
+    line starts with a character of :data:`NO_LINE_START`: the character before it
+    moves down with it (追い出し; hanging it over the width would make the terminal
+    wrap it anyway).  Existing line breaks are kept; English words are not split."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9_.%+-]*|\s+|.", paragraph):
+            if cell_len(line + token) <= width or not line.strip():
+                line += token
+            elif token[0] in NO_LINE_START and len(line.rstrip()) > 1:
+                lines.append(line.rstrip()[:-1])
+                line = line.rstrip()[-1] + token
+            else:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+        lines.append(line.rstrip())
+    return lines
 
 
 def shown_path(path: Path) -> str:
