@@ -22,14 +22,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import HistoryFormatError, NoteFormatError
 from summarizer.fsutil import read_user_text
-from summarizer.notes.note import read_note
+from summarizer.notes.note import Note, read_note
 from summarizer.notes.sections import section_content
 
 
@@ -102,8 +102,9 @@ def load_history_jsonl(path: Path) -> list[HistoryItem]:
     return items
 
 
-def load_history_notes(folder: Path) -> list[HistoryItem]:
-    items: list[HistoryItem] = []
+def reviewed_notes(folder: Path) -> Iterator[tuple[Path, Note]]:
+    """The reviewed notes of this tool below ``folder`` (hidden folders and other
+    Markdown files passed over); an unreadable file is an error naming it."""
     for path in sorted(folder.rglob("*.md")):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
@@ -113,8 +114,13 @@ def load_history_notes(folder: Path) -> list[HistoryItem]:
             continue  # not a note of this tool
         except OSError as error:
             raise HistoryFormatError(str(path), error.strerror or str(error)) from None
-        if note.status != "reviewed":
-            continue
+        if note.status == "reviewed":
+            yield path, note
+
+
+def load_history_notes(folder: Path) -> list[HistoryItem]:
+    items: list[HistoryItem] = []
+    for path, note in reviewed_notes(folder):
         meta = note.meta
         row = {"title": meta.title, "abstract": section_text(note.body, "Abstract")}
         try:

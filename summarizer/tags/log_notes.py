@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import HistoryFormatError, NoteFormatError
+from summarizer.errors import HistoryFormatError
 from summarizer.fsutil import read_user_text
-from summarizer.notes.note import read_note
 from summarizer.notes.sections import section_content
-from summarizer.tags.history import paper_title, section_text
+from summarizer.tags.history import paper_title, reviewed_notes, section_text
 
 
 @dataclass(frozen=True)
@@ -106,17 +105,9 @@ def _load_jsonl(path: Path) -> list[LogNote]:
 
 def _load_folder(folder: Path) -> list[LogNote]:
     notes: list[LogNote] = []
-    for path in sorted(folder.rglob("*.md")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
-        try:
-            note = read_note(path)
-        except NoteFormatError:
-            continue  # not a note of this tool
-        except OSError as error:
-            raise HistoryFormatError(str(path), error.strerror or str(error)) from None
+    for path, note in reviewed_notes(folder):
         meta = note.meta
-        if note.status != "reviewed" or not meta.title:
+        if not meta.title:
             continue
 
         notes.append(
