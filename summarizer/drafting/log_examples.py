@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.example_selectors import BaseExampleSelector
 
-from summarizer.drafting.user_log import history_sources
 from summarizer.llm.backend import backend_for
 
 if TYPE_CHECKING:
@@ -80,18 +79,16 @@ def usable_notes(log: Sequence[LogNote]) -> list[ExampleNote]:
     return notes
 
 
-def load_log_examples(settings: Settings) -> LogExamples | None:
-    """The examples of the configured history and reviewed notes, or None.
+def log_examples_for(settings: Settings, log: Sequence[LogNote]) -> LogExamples | None:
+    """The examples of the person's log (:func:`~summarizer.drafting.user_log.read_user_log`),
+    or None.
 
     None when ``examples_from_log`` is off or fewer than :data:`MIN_LOG_NOTES` notes
     have what an example needs: the prompt files' examples are used then.
     """
     if not settings.examples_from_log:
         return None
-    from summarizer.tags.log_notes import load_log
-
-    sources = history_sources(settings)
-    notes = usable_notes(load_log(sources)) if sources else []
+    notes = usable_notes(log)
     if len(notes) < MIN_LOG_NOTES:
         return None
     return LogExamples(notes, count=backend_for(settings).log_example_count)

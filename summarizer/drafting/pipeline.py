@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 from summarizer.drafting.budget import BudgetPlan, plan_for
 from summarizer.drafting.chains import Chains, make_chains
 from summarizer.drafting.compose import DraftResult, compose_note
-from summarizer.drafting.log_examples import load_log_examples
+from summarizer.drafting.log_examples import log_examples_for
 from summarizer.drafting.results import TaskResult
 from summarizer.drafting.tagging import load_suggester
 from summarizer.drafting.user_log import (
     MIN_REVIEWED_NOTES,
-    history_sources,
     load_house_glossary,
+    read_user_log,
 )
 from summarizer.llm.models import make_chat_model, model_errors, model_label
 from summarizer.notes.note import check_folders_writable, ensure_writable, write_note
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from summarizer.papers.paper import Paper
     from summarizer.papers.pdf_text import PdfDocument
     from summarizer.settings import Settings
+    from summarizer.tags.log_notes import LogNote
     from summarizer.tags.related import Related, RelatedIndex
 
 SetupProgress = Callable[[int, int], None]
@@ -107,6 +108,7 @@ class Drafter:
         self._chains: Chains | None = None
         self._reply_cache: SqliteReplyCache | None = None
         self._related: RelatedIndex | None = None
+        self._log: list[LogNote] | None = None
 
     def close(self) -> None:
         self.clients.close()
@@ -154,23 +156,28 @@ class Drafter:
                     model,
                     self.vocabulary,
                     suggester=suggester,
-                    log_examples=load_log_examples(self.settings),
+                    log_examples=log_examples_for(self.settings, self._user_log()),
                     glossary=load_house_glossary(self.settings),
                 )
             return self._chains
 
     def related_notes(self, paper: Paper) -> list[Related]:
         """The person's notes related to ``paper`` (none without a history)."""
-        from summarizer.tags.related import load_related_index
+        from summarizer.tags.related import related_index
 
         with self._lock:
             if self._related is None:
                 configured = self.settings.history is not None
-                self._related = load_related_index(
-                    history_sources(self.settings),
-                    min_notes=0 if configured else MIN_REVIEWED_NOTES,
+                self._related = related_index(
+                    self._user_log(), min_notes=0 if configured else MIN_REVIEWED_NOTES
                 )
         return self._related.find(paper.title, paper.abstract)
+
+    def _user_log(self) -> list[LogNote]:
+        """The person's log, read once (call with ``self._lock`` held)."""
+        if self._log is None:
+            self._log = read_user_log(self.settings)
+        return self._log
 
     def draft(self, source: Source, folder: Path, *, force: bool, say: Progress) -> DraftResult:
         """Draft ``source`` into ``folder``: an arXiv paper, or a PDF."""

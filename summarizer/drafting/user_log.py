@@ -17,6 +17,7 @@ from summarizer.errors import ConfigError
 if TYPE_CHECKING:
     from summarizer.settings import Settings
     from summarizer.tags.glossary import Term
+    from summarizer.tags.log_notes import LogNote
 
 # With no history configured, the reviewed notes alone are used once there are this
 # many: a handful of notes teach too little to narrow the model's choice.
@@ -34,6 +35,15 @@ def history_sources(settings: Settings) -> list[Path]:
     if notes.is_dir() and all(notes.resolve() != source.resolve() for source in sources):
         sources.append(notes)
     return sources
+
+
+def read_user_log(settings: Settings) -> list[LogNote]:
+    """Every note of the log, with its Japanese sections ([] without a history);
+    read once per Drafter and shared by the examples and the related notes."""
+    from summarizer.tags.log_notes import load_log
+
+    sources = history_sources(settings)
+    return load_log(sources) if sources else []
 
 
 def load_house_glossary(settings: Settings) -> list[Term]:

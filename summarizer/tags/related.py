@@ -115,11 +115,15 @@ class RelatedIndex:
 
 
 def load_related_index(sources: Sequence[Path], *, min_notes: int = 0) -> RelatedIndex:
-    """The index of the notes in ``sources``; empty (finds nothing) with fewer than
-    ``min_notes`` of them, so a user without history sees no change."""
+    """The index of the notes in ``sources`` (see :func:`related_index`)."""
     from summarizer.tags.log_notes import load_log
 
-    notes = load_log(sources) if sources else []
+    return related_index(load_log(sources) if sources else [], min_notes=min_notes)
+
+
+def related_index(notes: Sequence[LogNote], *, min_notes: int = 0) -> RelatedIndex:
+    """The index of ``notes``; empty (finds nothing) with fewer than ``min_notes`` of
+    them, so a user without history sees no change."""
     return RelatedIndex(notes if len(notes) >= max(1, min_notes) else [])
 
 

@@ -9,9 +9,10 @@ from summarizer.drafting.chain import DraftChain
 from summarizer.drafting.log_examples import (
     MIN_LOG_NOTES,
     LogExamples,
-    load_log_examples,
+    log_examples_for,
     usable_notes,
 )
+from summarizer.drafting.user_log import read_user_log
 from summarizer.llm.models import make_chat_model
 from summarizer.llm.retry_policy import RetryPolicy
 from summarizer.settings import Settings
@@ -76,6 +77,10 @@ def test_notes_without_japanese_sections_or_too_long_are_not_examples() -> None:
     assert [note.key for note in usable_notes(items)] == ["2401.00001"]
 
 
+def examples_of(settings: Settings) -> LogExamples | None:
+    return log_examples_for(settings, read_user_log(settings))
+
+
 def write_history(path: Path, count: int) -> Path:
     with path.open("w", encoding="utf-8") as out:
         for i in range(count):
@@ -103,10 +108,10 @@ def test_a_small_log_or_the_setting_off_keeps_the_fixed_examples(tmp_path: Path)
     small = write_history(tmp_path / "small.jsonl", MIN_LOG_NOTES - 1)
     big = write_history(tmp_path / "big.jsonl", MIN_LOG_NOTES)
     notes = tmp_path / "notes"
-    assert load_log_examples(Settings(home=tmp_path, history=small, notes_dir=notes)) is None
+    assert examples_of(Settings(home=tmp_path, history=small, notes_dir=notes)) is None
     off = Settings(home=tmp_path, history=big, notes_dir=notes, examples_from_log=False)
-    assert load_log_examples(off) is None
-    loaded = load_log_examples(Settings(home=tmp_path, history=big, notes_dir=notes))
+    assert examples_of(off) is None
+    loaded = examples_of(Settings(home=tmp_path, history=big, notes_dir=notes))
     assert loaded is not None
     assert len(loaded.notes) == MIN_LOG_NOTES
 
@@ -119,7 +124,7 @@ def test_the_chain_sends_the_nearest_notes_and_records_them(
     settings = Settings(
         home=tmp_path, base_url=chat_server.base_url, history=history, notes_dir=tmp_path / "n"
     )
-    examples = load_log_examples(settings)
+    examples = examples_of(settings)
     chain = DraftChain(
         make_chat_model(settings),
         load_vocabulary(),
