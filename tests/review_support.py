@@ -117,14 +117,14 @@ def cli_env(home: Path, notes: Path, vocabulary: Path | None = None) -> dict[str
     return env
 
 
-def run_cli(env: dict[str, str], *args: str, stdin: str = "") -> Run:
+def run_cli(env: dict[str, str], *args: str, stdin: str = "", timeout: float = 60) -> Run:
     done = subprocess.run(
         [sys.executable, "-m", "summarizer", *args],
         env=env,
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
     return Run(done.returncode, done.stdout, done.stderr)

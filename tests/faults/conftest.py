@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from tests.fakes.environment import clean_environment, server_variables
 from tests.fakes.openai_server import FakeChatServer
 from tests.fakes.product import default_product_script
 from tests.pdfs import paper_pdf
+from tests.review_support import Run, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -35,13 +34,6 @@ UNWRITABLE = Path("/sys/kernel/summarize-fault-battery")
 
 
 @dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
-@dataclass
 class Env:
     home: Path
     notes: Path
@@ -50,18 +42,9 @@ class Env:
     variables: dict[str, str]
 
     def run(self, *args: str, stdin: str = "", **extra_env: str) -> Run:
-        env = {**self.variables, **extra_env}
-        done = subprocess.run(
-            [sys.executable, "-m", "summarizer", *args],
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        _record(done.returncode, done.stderr)
-        return Run(done.returncode, done.stdout, done.stderr)
+        done = run_cli({**self.variables, **extra_env}, *args, stdin=stdin, timeout=120)
+        _record(done.code, done.stderr)
+        return done
 
     @property
     def model_calls(self) -> int:
