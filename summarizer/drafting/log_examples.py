@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.example_selectors import BaseExampleSelector
 
 from summarizer.llm.backend import backend_for
+from summarizer.tags.history import title_key
 
 if TYPE_CHECKING:
     from summarizer.settings import Settings
@@ -74,7 +75,7 @@ def usable_notes(log: Sequence[LogNote]) -> list[ExampleNote]:
         if len(item.summary) < MIN_EXAMPLE_SUMMARY_CHARS:
             continue
         found = _ARXIV_ID_IN_LINK.search(item.link)
-        key = found.group(1) if found else _title_key(item.title)
+        key = found.group(1) if found else title_key(item.title)
         notes.append(ExampleNote(key, item.title, item.abstract, item.translation, item.summary))
     return notes
 
@@ -92,10 +93,6 @@ def log_examples_for(settings: Settings, log: Sequence[LogNote]) -> LogExamples 
     if len(notes) < MIN_LOG_NOTES:
         return None
     return LogExamples(notes, count=backend_for(settings).log_example_count)
-
-
-def _title_key(title: str) -> str:
-    return " ".join(title.casefold().split())
 
 
 class LogExamples(BaseExampleSelector):
@@ -134,7 +131,7 @@ class LogExamples(BaseExampleSelector):
 
     def nearest(self, abstract: str, arxiv_id: str = "", title: str = "") -> list[ExampleNote]:
         """The nearest notes to a paper, best first, never the paper's own note."""
-        own = {arxiv_id, _title_key(title)} - {""}
+        own = {arxiv_id, title_key(title)} - {""}
         return self._index.nearest(abstract, self.count, exclude=own)
 
     def select_examples(self, input_variables: dict[str, str]) -> list[dict[str, Any]]:
@@ -186,7 +183,7 @@ class _NearestNotes:
         chosen: list[ExampleNote] = []
         for i in ranked:
             note = self._notes[i]
-            if note.key in exclude or _title_key(note.title) in exclude:
+            if note.key in exclude or title_key(note.title) in exclude:
                 continue
             chosen.append(note)
             if len(chosen) == count:

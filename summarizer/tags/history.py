@@ -61,6 +61,11 @@ def paper_title(house_title: str) -> str:
     return " ".join((stripped or title).split())
 
 
+def title_key(title: str) -> str:
+    """What makes two titles the same paper's: case and spacing do not count."""
+    return " ".join(title.casefold().split())
+
+
 def load_history(path: Path) -> list[HistoryItem]:
     """Tagging history from a JSONL file or a folder of notes."""
     if path.is_dir():
@@ -77,7 +82,7 @@ def load_histories(paths: Sequence[Path]) -> list[HistoryItem]:
     by_title: dict[str, HistoryItem] = {}
     for path in paths:
         for item in load_history(path):
-            key = " ".join(item.title.casefold().split())
+            key = title_key(item.title)
             by_title.pop(key, None)  # re-insert: the newest decision goes last
             by_title[key] = item
     return list(by_title.values())

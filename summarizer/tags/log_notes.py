@@ -23,7 +23,7 @@ from typing import Any
 from summarizer.errors import HistoryFormatError
 from summarizer.fsutil import read_user_text
 from summarizer.notes.sections import section_content
-from summarizer.tags.history import paper_title, reviewed_notes, section_text
+from summarizer.tags.history import paper_title, reviewed_notes, section_text, title_key
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def load_log(paths: Sequence[Path]) -> list[LogNote]:
     for path in paths:
         notes = _load_folder(path) if path.is_dir() else _load_jsonl(path)
         for note in notes:
-            key = " ".join(note.title.casefold().split())
+            key = title_key(note.title)
             by_title.pop(key, None)
             by_title[key] = note
     return list(by_title.values())

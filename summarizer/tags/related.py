@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from summarizer.tags.history import title_key
+
 if TYPE_CHECKING:
     from scipy import sparse
 
@@ -100,7 +102,7 @@ class RelatedIndex:
 
         The paper's own note (same title) is never its own related note.
         """
-        own = _title_key(title)
+        own = title_key(title)
         ranked = sorted(
             zip(self.scores(title, abstract), self.notes, strict=True), key=lambda p: -p[0]
         )
@@ -108,7 +110,7 @@ class RelatedIndex:
         for score, note in ranked:
             if len(found) >= limit or score < threshold:
                 break
-            if _title_key(note.title) == own:
+            if title_key(note.title) == own:
                 continue
             found.append(Related(note.title_line, note.link, score))
         return found
@@ -125,7 +127,3 @@ def related_index(notes: Sequence[LogNote], *, min_notes: int = 0) -> RelatedInd
     """The index of ``notes``; empty (finds nothing) with fewer than ``min_notes`` of
     them, so a user without history sees no change."""
     return RelatedIndex(notes if len(notes) >= max(1, min_notes) else [])
-
-
-def _title_key(title: str) -> str:
-    return " ".join(title.casefold().split())
